@@ -1,0 +1,162 @@
+package xmldsig
+
+import (
+	"bufio"
+	"io"
+	"strings"
+
+	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
+	"github.com/russellhaering/goxmldsig/etreeutils"
+)
+
+// Canonicalization is done by goxmldsig (exclusive c14n, C14N 1.0 and 1.1);
+// this file adds what signatures over a large document need around it:
+// namespace context for a subtree, serialisation straight into a hash
+// without an extra tree copy, and document-level processing instructions.
+
+var canonicalWrite = etree.WriteSettings{CanonicalEndTags: true, CanonicalText: true, CanonicalAttrVal: true}
+
+// detach copies el with every namespace declaration in scope from its
+// ancestors added to the copy (the element's own declarations win). For
+// inclusive c14n the xml:* attributes in scope are inherited too.
+func detach(el *etree.Element, inheritXMLAttrs bool) *etree.Element {
+	cp := el.Copy()
+	own := map[string]bool{}
+	for _, a := range cp.Attr {
+		switch {
+		case a.Space == "xmlns":
+			own["xmlns:"+a.Key] = true
+		case a.Space == "" && a.Key == "xmlns":
+			own["xmlns"] = true
+		case a.Space == "xml":
+			own["xml:"+a.Key] = true
+		}
+	}
+	for p := el.Parent(); p != nil; p = p.Parent() {
+		for _, a := range p.Attr {
+			var key string
+			switch {
+			case a.Space == "xmlns":
+				key = "xmlns:" + a.Key
+			case a.Space == "" && a.Key == "xmlns":
+				key = "xmlns"
+			case a.Space == "xml" && inheritXMLAttrs && (a.Key == "lang" || a.Key == "space"):
+				key = "xml:" + a.Key
+			default:
+				continue
+			}
+			if own[key] {
+				continue
+			}
+			own[key] = true // the nearest ancestor wins
+			cp.Attr = append(cp.Attr, etree.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
+		}
+	}
+	return cp
+}
+
+// canonicalizeSubtree returns the canonical form of el (which stays
+// untouched) under method m. prefixList is the InclusiveNamespaces
+// PrefixList for exclusive c14n.
+func canonicalizeSubtree(el *etree.Element, m c14nMethod, prefixList string) ([]byte, error) {
+	var sb strings.Builder
+	w := bufio.NewWriter(&sb)
+	if err := canonicalizeTo(w, detach(el, m.kind != 0), m, prefixList); err != nil {
+		return nil, err
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return []byte(sb.String()), nil
+}
+
+// canonicalizeTo writes the canonical form of a detached element to w. For
+// exclusive c14n the element is transformed in place.
+func canonicalizeTo(w *bufio.Writer, el *etree.Element, m c14nMethod, prefixList string) error {
+	if !m.comments {
+		stripComments(el)
+	}
+	switch m.kind {
+	case 0:
+		if err := etreeutils.TransformExcC14n(el, translatePrefixList(prefixList), m.comments); err != nil {
+			return err
+		}
+		el.WriteTo(w, &canonicalWrite)
+		return nil
+	case 1:
+		out, err := dsig.MakeC14N10RecCanonicalizer().Canonicalize(el)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(out)
+		return err
+	default:
+		out, err := dsig.MakeC14N11Canonicalizer().Canonicalize(el)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(out)
+		return err
+	}
+}
+
+// translatePrefixList returns the InclusiveNamespaces PrefixList as
+// goxmldsig takes it. goxmldsig does not model the "#default" token, so a
+// list holding it is refused by checkPrefixList before canonicalization.
+func translatePrefixList(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func stripComments(el *etree.Element) {
+	n := 0
+	for _, c := range el.Child {
+		if _, ok := c.(*etree.Comment); ok {
+			continue
+		}
+		el.Child[n] = c
+		n++
+	}
+	for i := n; i < len(el.Child); i++ {
+		el.Child[i] = nil
+	}
+	el.Child = el.Child[:n]
+	for _, c := range el.Child {
+		if e, ok := c.(*etree.Element); ok {
+			stripComments(e)
+		}
+	}
+}
+
+// canonicalizeDocument writes the canonical form of a whole document (the
+// node-set of URI="" after the enveloped transform, without comments):
+// processing instructions around the root element, each on its own line, and
+// the root element, which is transformed in place for exclusive c14n.
+func canonicalizeDocument(w io.Writer, doc *etree.Document, root *etree.Element, m c14nMethod, prefixList string) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	before := true
+	var after []*etree.ProcInst
+	for _, t := range doc.Child {
+		switch t := t.(type) {
+		case *etree.Element:
+			before = false
+		case *etree.ProcInst:
+			if strings.EqualFold(t.Target, "xml") {
+				continue
+			}
+			if before {
+				t.WriteTo(bw, &canonicalWrite)
+				bw.WriteByte('\n')
+			} else {
+				after = append(after, t)
+			}
+		}
+	}
+	m.comments = false
+	if err := canonicalizeTo(bw, root, m, prefixList); err != nil {
+		return err
+	}
+	for _, pi := range after {
+		bw.WriteByte('\n')
+		pi.WriteTo(bw, &canonicalWrite)
+	}
+	return bw.Flush()
+}
