@@ -160,3 +160,30 @@ func canonicalizeDocument(w io.Writer, doc *etree.Document, root *etree.Element,
 	}
 	return bw.Flush()
 }
+
+// Canonicalize returns the canonical form of el under the canonicalization
+// algorithm URI, with the namespace context el has in its document. el is
+// not modified. Signers (package tltest) use it; [Verify] uses the same code.
+func Canonicalize(el *etree.Element, algorithm, prefixList string) ([]byte, error) {
+	m, err := lookupC14N(algorithm)
+	if err != nil {
+		return nil, err
+	}
+	return canonicalizeSubtree(el, m, prefixList)
+}
+
+// CanonicalizeDocument returns the canonical form of a whole document as a
+// reference with URI="" digests it (comments removed). The document is not
+// modified; a signature in it must already have been removed.
+func CanonicalizeDocument(doc *etree.Document, algorithm, prefixList string) ([]byte, error) {
+	m, err := lookupC14N(algorithm)
+	if err != nil {
+		return nil, err
+	}
+	cp := doc.Copy()
+	var sb strings.Builder
+	if err := canonicalizeDocument(&sb, cp, cp.Root(), m, prefixList); err != nil {
+		return nil, err
+	}
+	return []byte(sb.String()), nil
+}

@@ -325,6 +325,9 @@ func Verify(data []byte, allowed [][]byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkDigest(spRef, sp); err != nil {
+		return nil, err
+	}
 	xp, err := readSignedProperties(sp, spRef.targetPath)
 	if err != nil {
 		return nil, err
@@ -373,10 +376,7 @@ func Verify(data []byte, allowed [][]byte, opts Options) (*Result, error) {
 	sum := sha256.Sum256(certDER)
 	res.SignerSHA256 = hex.EncodeToString(sum[:])
 
-	// The SignedProperties digest, then the signing time.
-	if err := checkDigest(spRef, sp); err != nil {
-		return nil, err
-	}
+	// The signing time.
 	if err := xp.checkTime(signer); err != nil {
 		return nil, err
 	}
