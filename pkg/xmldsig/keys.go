@@ -122,8 +122,6 @@ func ParseCertInfo(der []byte) (*CertInfo, error) {
 	info.Issuer = rdnString(c.TBS.Issuer.FullBytes)
 
 	if cert, err := x509.ParseCertificate(der); err == nil {
-		info.Subject = cert.Subject.String()
-		info.Issuer = cert.Issuer.String()
 		switch k := cert.PublicKey.(type) {
 		case *rsa.PublicKey:
 			info.PublicKey, info.KeyKind = k, KeyRSA
@@ -144,9 +142,7 @@ func rdnString(der []byte) string {
 	if _, err := asn1.Unmarshal(der, &seq); err != nil {
 		return ""
 	}
-	var n pkix.Name
-	n.FillFromRDNSequence(&seq)
-	return n.String()
+	return FormatName(seq)
 }
 
 func parseSPKI(spki *spkiASN1, info *CertInfo) error {

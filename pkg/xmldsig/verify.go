@@ -93,6 +93,9 @@ const maxDepth = 128
 type Options struct {
 	// MaxSize is the largest input in bytes (default DefaultMaxSize).
 	MaxSize int64
+	// AllowedSHA256 are further allowed signers, named by the SHA-256 of
+	// their DER encoding (lower-case hex), as the built-in trust anchors are.
+	AllowedSHA256 []string
 }
 
 // Result is a verified signature and the content it covers.
@@ -352,7 +355,8 @@ func Verify(data []byte, allowed [][]byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, errAt(sig.c14nPath, ErrMalformed, "canonicalizing SignedInfo: %v", err)
 	}
-	sort.SliceStable(candidates, func(i, j int) bool { return isAllowed(candidates[i], allowed) && !isAllowed(candidates[j], allowed) })
+	pinned := func(der []byte) bool { return isAllowed(der, allowed, opts.AllowedSHA256) }
+	sort.SliceStable(candidates, func(i, j int) bool { return pinned(candidates[i]) && !pinned(candidates[j]) })
 	var certDER []byte
 	var signer *CertInfo
 	var sigErr error
@@ -406,18 +410,27 @@ func Verify(data []byte, allowed [][]byte, opts Options) (*Result, error) {
 	}
 
 	// Pinning: the KeyInfo certificate must be one the caller allows.
-	if !isAllowed(certDER, allowed) {
-		return nil, errAt(sig.certPath, ErrUntrustedSigner, "signed by %q (SHA-256 %s), which is not among the %d allowed certificate(s)", signer.Subject, res.SignerSHA256, len(allowed))
+	if !pinned(certDER) {
+		return nil, errAt(sig.certPath, ErrUntrustedSigner, "signed by %q (SHA-256 %s), which is not among the %d allowed certificate(s)", signer.Subject, res.SignerSHA256, len(allowed)+len(opts.AllowedSHA256))
 	}
 	root.SetTail("")
 	res.Root = root
 	return res, nil
 }
 
-func isAllowed(der []byte, allowed [][]byte) bool {
+func isAllowed(der []byte, allowed [][]byte, fingerprints []string) bool {
 	for _, a := range allowed {
 		if bytes.Equal(a, der) {
 			return true
+		}
+	}
+	if len(fingerprints) > 0 {
+		sum := sha256.Sum256(der)
+		fp := hex.EncodeToString(sum[:])
+		for _, f := range fingerprints {
+			if strings.EqualFold(f, fp) {
+				return true
+			}
 		}
 	}
 	return false

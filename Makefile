@@ -1,0 +1,65 @@
+# eutl — make test is the whole gate (CI runs it through .ci/run).
+GO        ?= go
+PKGS      := ./...
+FUZZTIME  ?= 20s
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/eutl/eutl/cmd/eutl/internal/cli.Version=$(VERSION)
+
+.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench golden lint clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o eutl ./cmd/eutl
+
+install:
+	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/eutl
+
+test: fmt-check vet depcheck race
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+race:
+	$(GO) test -race -count=1 $(PKGS)
+
+# pkg/ is the library: no cobra, no terminal, no os.Exit or process streams;
+# tablewriter only in pkg/report.
+depcheck:
+	@bad=$$($(GO) list -deps ./pkg/... | grep -E '^github.com/spf13/(cobra|pflag)$$|^golang.org/x/term$$|^github.com/schollz/progressbar' || true); \
+	if [ -n "$$bad" ]; then echo "pkg/ must not import: $$bad"; exit 1; fi
+	@bad=$$(grep -rnE 'os\.(Exit|Stdout|Stderr)\b' pkg/ --include='*.go' | grep -v '_test.go' || true); \
+	if [ -n "$$bad" ]; then echo "pkg/ must not touch the process:"; echo "$$bad"; exit 1; fi
+	@bad=$$(grep -rln 'olekukonko/tablewriter' --include='*.go' . | grep -v '^./pkg/report/' || true); \
+	if [ -n "$$bad" ]; then echo "tablewriter outside pkg/report: $$bad"; exit 1; fi
+	@bad=$$(grep -rn 'os\.Exit(' --include='*.go' . | grep -v '_test.go' | grep -v '^./cmd/eutl/main.go' || true); \
+	if [ -n "$$bad" ]; then echo "os.Exit outside main: $$bad"; exit 1; fi
+	@echo "depcheck: ok"
+
+tidy-check:
+	$(GO) mod tidy && git diff --exit-code go.mod go.sum
+
+# Run every fuzz target for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Refresh golden files and script expectations from the current output.
+golden:
+	$(GO) test ./pkg/report/ ./cmd/eutl/ -update
+
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+
+clean:
+	rm -f eutl

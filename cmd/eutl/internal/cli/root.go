@@ -1,0 +1,191 @@
+// Package cli is eutl's command tree. It parses flags, calls pkg/, renders
+// the results and maps outcomes to exit codes (exitcode.go). It never calls
+// os.Exit: Main returns the code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eutl/eutl/pkg/report"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
+var Version = "dev"
+
+// DefaultLOTLURL is where the EU List of Trusted Lists lives.
+const DefaultLOTLURL = "https://ec.europa.eu/tools/lotl/eu-lotl.xml"
+
+// Env is what a run of eutl sees of the world. Tests replace parts of it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Now is the wall clock (default time.Now).
+	Now func() time.Time
+	// StderrIsTerminal enables the progress bar (default: detected).
+	StderrIsTerminal bool
+	// Getenv reads the environment (default os.Getenv).
+	Getenv func(string) string
+	// Dir, when set, is the directory relative file names are read from
+	// (tests run many CLIs in one process); default the process's own.
+	Dir string
+}
+
+// path resolves a file name given on the command line.
+func (g *globalOptions) path(p string) string {
+	if p == "" || p == "-" || filepath.IsAbs(p) || g.env.Dir == "" {
+		return p
+	}
+	return filepath.Join(g.env.Dir, p)
+}
+
+// globalOptions are the flags every command takes.
+type globalOptions struct {
+	env          *Env
+	lotlURL      string
+	trustAnchors string
+	cacheDir     string
+	offline      bool
+	atFlag       string
+	formatFlag   string
+	timeout      time.Duration
+	allowExpired bool
+	quiet        bool
+
+	at     time.Time
+	now    time.Time
+	format report.Format
+	ran    bool // a command's RunE started: later errors are not usage errors
+}
+
+// Main runs eutl with args and returns the exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return Run(ctx, args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, StderrIsTerminal: isTerminal(stderr)})
+}
+
+// Run is Main with an explicit environment.
+func Run(ctx context.Context, args []string, env *Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	g := &globalOptions{env: env}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !g.ran {
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			err = usagef(err) // cobra's own parsing errors
+		}
+	}
+	code := exitCode(err)
+	if err != nil && err.Error() != "" {
+		printError(env.Stderr, err)
+		if code == ExitUsage {
+			fmt.Fprintln(env.Stderr, "eutl: hint: see 'eutl --help'")
+		}
+	}
+	return code
+}
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "eutl",
+		Short: "Check qualified trust service providers against the verified EU Trusted Lists",
+		Long: `eutl answers whether a trust service provider holds qualified (QTSP) status for a kind
+of service according to the EU Trusted Lists, and proves the lists authentic: every list's
+XAdES signature is verified and chained back to the LOTL signing certificates published in
+the Official Journal of the EU.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return g.resolve()
+		},
+	}
+	root.SetVersionTemplate("eutl {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef(err) })
+	f := root.PersistentFlags()
+	f.StringVar(&g.lotlURL, "lotl-url", DefaultLOTLURL, "where the List of Trusted Lists is fetched")
+	f.StringVar(&g.trustAnchors, "trust-anchors", "", "PEM file of the certificates allowed to sign the LOTL (replaces the built-in Official Journal set)")
+	f.StringVar(&g.cacheDir, "cache-dir", "", "where fetched lists and verification results are kept (default: the user cache dir/eutl)")
+	f.BoolVar(&g.offline, "offline", false, "never touch the network; use only what is in the cache dir")
+	f.StringVar(&g.atFlag, "at", "", "evaluate statuses and list freshness at this instant (RFC 3339 or YYYY-MM-DD, midnight UTC; default now)")
+	f.StringVar(&g.formatFlag, "format", "table", "output format on stdout: table, json or csv")
+	f.DurationVar(&g.timeout, "timeout", 30*time.Second, "timeout per HTTP request")
+	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
+	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
+
+	root.AddCommand(newVerifyCmd(g), newVersionCmd(g))
+	return root
+}
+
+// resolve checks and converts the global flags.
+func (g *globalOptions) resolve() error {
+	var err error
+	if g.format, err = report.ParseFormat(g.formatFlag); err != nil {
+		return usagef(err)
+	}
+	g.now = g.env.Now().UTC()
+	g.at = g.now
+	if g.atFlag != "" {
+		if g.at, err = ParseAt(g.atFlag); err != nil {
+			return usagef(err)
+		}
+	}
+	if g.timeout <= 0 {
+		return usagef(fmt.Errorf("--timeout must be positive, got %s", g.timeout))
+	}
+	if g.cacheDir != "" {
+		g.cacheDir = g.path(g.cacheDir)
+	} else {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return usagef(fmt.Errorf("no user cache directory (%v): pass --cache-dir", err))
+		}
+		g.cacheDir = filepath.Join(dir, "eutl")
+	}
+	g.ran = true
+	if g.allowExpired {
+		g.warn("--allow-expired is set: lists past their NextUpdate are used and reported as expired")
+	}
+	return nil
+}
+
+// ParseAt reads --at: RFC 3339, or YYYY-MM-DD meaning midnight UTC.
+func ParseAt(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("--at %q is neither RFC 3339 (2026-08-20T12:00:00Z) nor a date (2026-08-20)", s)
+}
+
+// overrides lists the safety overrides in force, for JSON output.
+func (g *globalOptions) overrides() []string {
+	var out []string
+	if g.allowExpired {
+		out = append(out, "allow-expired")
+	}
+	if g.trustAnchors != "" {
+		out = append(out, "trust-anchors:"+g.trustAnchors)
+	}
+	return out
+}

@@ -1,0 +1,264 @@
+// Package report holds the result values eutl prints and renders them as
+// tables (through tablewriter, used nowhere else), JSON and CSV.
+//
+// # JSON stability
+//
+// Every JSON document carries a top-level "schema_version" ([SchemaVersion]).
+// Fields use snake_case and times are RFC 3339 in UTC. Changes are additive
+// only: a field, once published, never changes meaning; a breaking change
+// would bump the schema version.
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/eutl/eutl/pkg/trust"
+)
+
+// SchemaVersion is the version of every JSON document eutl writes.
+const SchemaVersion = 1
+
+// Format is an output format.
+type Format string
+
+// The output formats.
+const (
+	Table Format = "table"
+	JSON  Format = "json"
+	CSV   Format = "csv"
+)
+
+// ParseFormat accepts table, json or csv.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case Table, JSON, CSV:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want table, json or csv)", s)
+}
+
+// Signer identifies the certificate that signed a list.
+type Signer struct {
+	Subject string `json:"subject"`
+	SHA256  string `json:"sha256"`
+}
+
+// List is the report of one list (the contract's LIST object).
+type List struct {
+	Territory  string     `json:"territory"`
+	URL        string     `json:"url"`
+	Sequence   int        `json:"sequence"`
+	Version    int        `json:"version"`
+	Issued     *time.Time `json:"issued"`
+	NextUpdate *time.Time `json:"next_update"`
+	Signer     *Signer    `json:"signer"`
+	Verdict    string     `json:"verdict"`
+	Reason     string     `json:"reason"`
+	// Additions to the contract's LIST.
+	SHA256      string     `json:"sha256,omitempty"`
+	Algorithm   string     `json:"algorithm,omitempty"`
+	SigningTime *time.Time `json:"signing_time,omitempty"`
+	Providers   int        `json:"providers"`
+	Services    int        `json:"services"`
+	Qualified   int        `json:"qualified_services"`
+	Source      string     `json:"source,omitempty"`
+	Warnings    []string   `json:"warnings,omitempty"`
+}
+
+func utc(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// FromVerified describes a list that passed.
+func FromVerified(vl *trust.VerifiedList, territory, url string) List {
+	l := List{Territory: territory, URL: url, Verdict: string(vl.Verdict)}
+	fill(&l, vl)
+	return l
+}
+
+func fill(l *List, vl *trust.VerifiedList) {
+	if l.Territory == "" {
+		l.Territory = vl.List.Territory
+	}
+	l.Sequence, l.Version = vl.List.SequenceNumber, vl.List.Version
+	l.Issued, l.NextUpdate = utc(vl.List.IssueDate), utc(vl.List.NextUpdate)
+	l.Signer = &Signer{Subject: vl.Signature.Signer.Subject, SHA256: vl.Signature.SignerSHA256}
+	l.SHA256, l.Algorithm = vl.SHA256, vl.Signature.AlgorithmName()
+	l.SigningTime = utc(vl.Signature.SigningTime)
+	l.Providers = len(vl.List.Providers)
+	for _, p := range vl.List.Providers {
+		l.Services += len(p.Services)
+	}
+	l.Warnings = append(l.Warnings, vl.Warnings...)
+	if vl.Verdict == trust.Expired && l.Reason == "" {
+		l.Reason = "NextUpdate " + vl.List.NextUpdate.UTC().Format(time.RFC3339) + " has passed; used because of --allow-expired"
+	}
+}
+
+// FromError describes a list that failed; err is normally a *trust.ListError.
+func FromError(err error, territory, url string) List {
+	l := List{Territory: territory, URL: url, Verdict: string(trust.FetchFailed), Reason: err.Error()}
+	if le, ok := err.(*trust.ListError); ok {
+		l.Verdict = string(le.Verdict)
+		l.Reason = le.Err.Error()
+		if le.Info != nil {
+			fill(&l, le.Info)
+		}
+	}
+	return l
+}
+
+// WriteJSON writes v as one indented JSON document.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// Day formats a time for tables: the date, or "-" for none.
+func Day(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+func stamp(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// signerCN shortens a subject to its CN (or the whole subject).
+func signerCN(s *Signer) string {
+	if s == nil {
+		return "-"
+	}
+	for _, part := range strings.Split(s.Subject, ",") {
+		if strings.HasPrefix(part, "CN=") {
+			return strings.TrimPrefix(part, "CN=")
+		}
+	}
+	return s.Subject
+}
+
+func newTable(w io.Writer, header ...any) *tablewriter.Table {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+	)
+	t.Header(header...)
+	return t
+}
+
+// listRow is the table row of one list.
+func listRow(l List) []string {
+	verdict := l.Verdict
+	if l.Reason != "" && l.Verdict != string(trust.Valid) {
+		verdict += ": " + l.Reason
+	}
+	seq := "-"
+	if l.Sequence > 0 {
+		seq = strconv.Itoa(l.Sequence)
+	}
+	return []string{l.Territory, seq, Day(l.Issued), Day(l.NextUpdate), signerCN(l.Signer), verdict}
+}
+
+// WriteListsTable writes one row per list.
+func WriteListsTable(w io.Writer, lists []List) error {
+	t := newTable(w, "TERRITORY", "SEQ", "ISSUED", "NEXT UPDATE", "SIGNER", "VERDICT")
+	for _, l := range lists {
+		if err := t.Append(listRow(l)); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+var listCSVHeader = []string{"territory", "url", "sequence", "version", "issued", "next_update", "signer_subject", "signer_sha256", "verdict", "reason"}
+
+// WriteListsCSV writes one CSV record per list, with a header.
+func WriteListsCSV(w io.Writer, lists []List) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(listCSVHeader); err != nil {
+		return err
+	}
+	for _, l := range lists {
+		var subj, fp string
+		if l.Signer != nil {
+			subj, fp = l.Signer.Subject, l.Signer.SHA256
+		}
+		if err := cw.Write([]string{l.Territory, l.URL, strconv.Itoa(l.Sequence), strconv.Itoa(l.Version), stamp(l.Issued), stamp(l.NextUpdate), subj, fp, l.Verdict, l.Reason}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Verify is the result of `eutl verify`: one LIST object plus the schema
+// version and any overrides in force.
+type Verify struct {
+	SchemaVersion int `json:"schema_version"`
+	List
+	Overrides []string `json:"overrides,omitempty"`
+}
+
+// WriteVerify renders a verify result.
+func WriteVerify(w io.Writer, f Format, v Verify) error {
+	switch f {
+	case JSON:
+		return WriteJSON(w, v)
+	case CSV:
+		return WriteListsCSV(w, []List{v.List})
+	}
+	t := newTable(w, "FIELD", "VALUE")
+	signer, fp := "-", "-"
+	if v.Signer != nil {
+		signer, fp = v.Signer.Subject, v.Signer.SHA256
+	}
+	rows := [][]string{
+		{"verdict", v.Verdict},
+		{"territory", v.Territory},
+		{"sequence", strconv.Itoa(v.Sequence)},
+		{"version", strconv.Itoa(v.Version)},
+		{"issued", stamp(v.Issued)},
+		{"next update", stamp(v.NextUpdate)},
+		{"signer", signer},
+		{"signer sha256", fp},
+		{"algorithm", v.Algorithm},
+		{"signing time", stamp(v.SigningTime)},
+		{"list sha256", v.SHA256},
+	}
+	if v.Reason != "" {
+		rows = append(rows[:1], append([][]string{{"reason", v.Reason}}, rows[1:]...)...)
+	}
+	for _, warn := range v.Warnings {
+		rows = append(rows, []string{"warning", warn})
+	}
+	for _, r := range rows {
+		if r[1] == "" || r[1] == "0" || r[1] == "-" {
+			continue
+		}
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}

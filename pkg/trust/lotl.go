@@ -1,0 +1,86 @@
+package trust
+
+import (
+	"strings"
+
+	"github.com/eutl/eutl/pkg/tsl"
+	"github.com/eutl/eutl/pkg/xmldsig"
+)
+
+// VerifyLOTL verifies a LOTL signed directly by one of anchors.
+func VerifyLOTL(data []byte, anchors Anchors, url string, o Options) (*VerifiedList, error) {
+	return verifyWithAnchors(data, anchors, Expect{Territory: "EU", Type: tsl.TypeEUListOfTheLists, URL: url}, o)
+}
+
+func verifyWithAnchors(data []byte, anchors Anchors, exp Expect, o Options) (*VerifiedList, error) {
+	exp.Allowed = append(exp.Allowed, anchors.DER...)
+	return verifyList(data, exp, o, anchors.SHA256)
+}
+
+// SelfPointer returns the LOTL's pointer to itself (territory EU, type
+// EUlistofthelists), or nil.
+func SelfPointer(lotl *tsl.List) *tsl.Pointer {
+	for i, p := range lotl.Pointers {
+		if p.Territory == "EU" && p.Type == tsl.TypeEUListOfTheLists {
+			return &lotl.Pointers[i]
+		}
+	}
+	return nil
+}
+
+// XMLPointers returns the LOTL's pointers to national lists in XML form
+// (MimeType application/vnd.etsi.tsl+xml, type EUgeneric), in document
+// order, at most one per territory (the first). PDF pointers are ignored.
+func XMLPointers(lotl *tsl.List) []tsl.Pointer {
+	var out []tsl.Pointer
+	seen := map[string]bool{}
+	for _, p := range lotl.Pointers {
+		if strings.TrimSpace(p.MimeType) != tsl.MimeTypeTSL || p.Type != tsl.TypeEUGeneric || seen[p.Territory] {
+			continue
+		}
+		seen[p.Territory] = true
+		out = append(out, p)
+	}
+	return out
+}
+
+// PointerFor returns the XML pointer of territory, or nil.
+func PointerFor(lotl *tsl.List, territory string) *tsl.Pointer {
+	for _, p := range XMLPointers(lotl) {
+		if p.Territory == territory {
+			return &p
+		}
+	}
+	return nil
+}
+
+// ExpectFromPointer is what a national list fetched through p must be.
+func ExpectFromPointer(p tsl.Pointer) Expect {
+	exp := Expect{Territory: p.Territory, Type: tsl.TypeEUGeneric, URL: p.Location}
+	for _, c := range p.Certificates {
+		exp.Allowed = append(exp.Allowed, c.Raw)
+	}
+	return exp
+}
+
+// PeekTerritory reads SchemeTerritory from unverified input, only to choose
+// which pointer's certificates to verify it with. It returns "" when it
+// cannot tell; the verification that follows reports the real problem.
+func PeekTerritory(data []byte) string {
+	doc, err := xmldsig.ParseDocument(data, 0)
+	if err != nil {
+		return ""
+	}
+	root := doc.Root()
+	for _, si := range root.ChildElements() {
+		if si.Tag != "SchemeInformation" || si.NamespaceURI() != tsl.NSTSL {
+			continue
+		}
+		for _, c := range si.ChildElements() {
+			if c.Tag == "SchemeTerritory" && c.NamespaceURI() == tsl.NSTSL {
+				return strings.TrimSpace(c.Text())
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,199 @@
+// Package trust decides whether Trusted Lists may be used: one list at a
+// time ([VerifyList]: signature, pinned signer, type, territory, version,
+// sequence, freshness) and the whole EU set ([Chain]: Official Journal
+// anchors → pivot LOTLs → current LOTL → every national list it points to).
+//
+// A list that fails any check is reported with a [Verdict] and its reason and
+// is never returned for use. Overrides that weaken a check end in Unsafe.
+package trust
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/eutl/eutl/pkg/tsl"
+	"github.com/eutl/eutl/pkg/xmldsig"
+)
+
+// Verdict is the outcome of checking one list. The values are part of the
+// JSON contract.
+type Verdict string
+
+// The verdicts, in the words of the CLI contract.
+const (
+	Valid            Verdict = "valid"
+	Expired          Verdict = "expired"
+	SignatureInvalid Verdict = "signature_invalid"
+	UntrustedSigner  Verdict = "untrusted_signer"
+	WrongTerritory   Verdict = "wrong_territory"
+	WrongType        Verdict = "wrong_type"
+	Rollback         Verdict = "rollback"
+	FetchFailed      Verdict = "fetch_failed"
+	ParseFailed      Verdict = "parse_error"
+)
+
+// Usable reports whether a list with this verdict may answer questions.
+// Expired lists are usable only when the caller explicitly allowed them.
+func (v Verdict) Usable() bool { return v == Valid }
+
+// ListError is a list that did not pass. Territory and URL say which list;
+// Verdict classifies the failure; Err is the cause (often an
+// *xmldsig.Error or *tsl.ParseError carrying the element's location).
+type ListError struct {
+	Territory string
+	URL       string
+	Verdict   Verdict
+	Err       error
+	// Info describes the list when its signature verified but a later check
+	// failed. It is for reporting only: the list must not be used.
+	Info *VerifiedList
+}
+
+func (e *ListError) Error() string {
+	who := e.Territory
+	if who == "" {
+		who = "list"
+	}
+	if e.URL != "" {
+		who += " " + e.URL
+	}
+	return who + ": " + e.Err.Error()
+}
+
+func (e *ListError) Unwrap() error { return e.Err }
+
+// Sentinel causes wrapped by ListError for the checks of this package.
+var (
+	ErrWrongType      = errors.New("wrong list type")
+	ErrWrongTerritory = errors.New("wrong territory")
+	ErrVersion        = errors.New("unsupported TSLVersionIdentifier")
+	ErrExpired        = errors.New("list expired")
+	ErrRollback       = errors.New("sequence number rollback")
+	ErrIssuedInFuture = errors.New("list issued in the future")
+	ErrSigningCertV1  = errors.New("version 6 list signed with XAdES SigningCertificate (V1)")
+)
+
+// Expect is what a list must be.
+type Expect struct {
+	// Territory is the expected SchemeTerritory ("" accepts any).
+	Territory string
+	// Type is the expected TSLType ("" accepts EUgeneric or the LOTL type).
+	Type string
+	// Allowed are the DER certificates allowed to sign the list.
+	Allowed [][]byte
+	// URL is where the list came from (for messages only).
+	URL string
+	// MinSequence is the lowest acceptable TSLSequenceNumber (rollback
+	// protection); 0 disables the check.
+	MinSequence int
+}
+
+// Options are the evaluation settings shared by every check.
+type Options struct {
+	// At is the instant the list must be fresh at (NextUpdate after At).
+	At time.Time
+	// Now is the wall clock, for the issue-date sanity check. Zero means At.
+	Now time.Time
+	// MaxSize bounds the input (default xmldsig.DefaultMaxSize).
+	MaxSize int64
+	// AllowExpiredUnsafe accepts lists whose NextUpdate has passed; they keep
+	// the verdict Expired and a warning, and are used.
+	AllowExpiredUnsafe bool
+}
+
+// ClockSkew is how far in the future a ListIssueDateTime may lie.
+const ClockSkew = 10 * time.Minute
+
+// VerifiedList is a list that passed every check (or, with
+// AllowExpiredUnsafe, all but freshness).
+type VerifiedList struct {
+	List      *tsl.List
+	Signature *xmldsig.Result
+	// SHA256 is the digest of the exact bytes verified, lower-case hex.
+	SHA256 string
+	Size   int
+	URL    string
+	// Verdict is Valid, or Expired when AllowExpiredUnsafe let it through.
+	Verdict  Verdict
+	Warnings []string
+}
+
+// VerifyList verifies one list's signature against exp.Allowed and checks
+// type, territory, version, sequence and freshness.
+func VerifyList(data []byte, exp Expect, o Options) (*VerifiedList, error) {
+	return verifyList(data, exp, o, nil)
+}
+
+func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*VerifiedList, error) {
+	fail := func(v Verdict, err error) (*VerifiedList, error) {
+		return nil, &ListError{Territory: exp.Territory, URL: exp.URL, Verdict: v, Err: err}
+	}
+	res, err := xmldsig.Verify(data, exp.Allowed, xmldsig.Options{MaxSize: o.MaxSize, AllowedSHA256: fingerprints})
+	if err != nil {
+		switch {
+		case errors.Is(err, xmldsig.ErrUntrustedSigner):
+			return fail(UntrustedSigner, err)
+		case errors.Is(err, xmldsig.ErrMalformed), errors.Is(err, xmldsig.ErrTooLarge):
+			return fail(ParseFailed, err)
+		}
+		return fail(SignatureInvalid, err)
+	}
+	l, err := tsl.Parse(res.Root)
+	if err != nil {
+		return fail(ParseFailed, err)
+	}
+	res.Root = nil // the model is all that is kept
+	sum := sha256.Sum256(data)
+	vl := &VerifiedList{List: l, Signature: res, SHA256: hex.EncodeToString(sum[:]), Size: len(data), URL: exp.URL, Verdict: Valid}
+	terr := exp.Territory
+	if terr == "" {
+		terr = l.Territory
+	}
+	fail = func(v Verdict, err error) (*VerifiedList, error) {
+		return nil, &ListError{Territory: terr, URL: exp.URL, Verdict: v, Err: err, Info: vl}
+	}
+	si := "/TrustServiceStatusList/SchemeInformation/"
+	switch {
+	case exp.Type != "" && l.Type != exp.Type:
+		return fail(WrongType, fmt.Errorf("%s: %w: %q, expected %q", si+"TSLType", ErrWrongType, l.Type, exp.Type))
+	case exp.Type == "" && l.Type != tsl.TypeEUGeneric && l.Type != tsl.TypeEUListOfTheLists:
+		return fail(WrongType, fmt.Errorf("%s: %w: %q is neither EUgeneric nor EUlistofthelists", si+"TSLType", ErrWrongType, l.Type))
+	case exp.Territory != "" && l.Territory != exp.Territory:
+		return fail(WrongTerritory, fmt.Errorf("%s: %w: %q, expected %q", si+"SchemeTerritory", ErrWrongTerritory, l.Territory, exp.Territory))
+	case l.Type == tsl.TypeEUListOfTheLists && l.Territory != "EU":
+		return fail(WrongTerritory, fmt.Errorf("%s: %w: a LOTL of territory %q", si+"SchemeTerritory", ErrWrongTerritory, l.Territory))
+	case l.Version != 5 && l.Version != 6:
+		return fail(ParseFailed, fmt.Errorf("%s: %w: %d, expected 5 or 6", si+"TSLVersionIdentifier", ErrVersion, l.Version))
+	case l.Version == 6 && !res.SigningCertificateV2:
+		return fail(SignatureInvalid, fmt.Errorf("/TrustServiceStatusList/ds:Signature: %w; v6 requires SigningCertificateV2", ErrSigningCertV1))
+	case exp.MinSequence > 0 && l.SequenceNumber < exp.MinSequence:
+		return fail(Rollback, fmt.Errorf("%s: %w: %d is lower than %d, the last accepted", si+"TSLSequenceNumber", ErrRollback, l.SequenceNumber, exp.MinSequence))
+	}
+	now := o.Now
+	if now.IsZero() {
+		now = o.At
+	}
+	if !now.IsZero() && l.IssueDate.After(now.Add(ClockSkew)) {
+		return fail(SignatureInvalid, fmt.Errorf("%s: %w: issued %s, clock says %s", si+"ListIssueDateTime", ErrIssuedInFuture, l.IssueDate.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+	}
+	if l.Closed() {
+		vl.Warnings = append(vl.Warnings, "closed list (empty NextUpdate): it holds history only")
+	} else if !o.At.IsZero() && !l.NextUpdate.After(o.At) {
+		err := fmt.Errorf("%s: %w: NextUpdate %s is not after %s", si+"NextUpdate", ErrExpired, l.NextUpdate.Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))
+		if !o.AllowExpiredUnsafe {
+			return fail(Expired, err)
+		}
+		vl.Verdict = Expired
+		vl.Warnings = append(vl.Warnings, "used although expired (--allow-expired): "+err.Error())
+	}
+	if l.Version == 5 && !o.At.IsZero() && o.At.After(V6Date) && l.IssueDate.After(V6Date) {
+		vl.Warnings = append(vl.Warnings, "version 5 list issued after the TL v6 date (2026-04-28T22:00:00Z)")
+	}
+	return vl, nil
+}
+
+// V6Date is when TL format 6 applies (Implementing Decision (EU) 2025/2164).
+var V6Date = time.Date(2026, 4, 28, 22, 0, 0, 0, time.UTC)
