@@ -280,3 +280,26 @@ func (w *World) defaultList(t string) List {
 	}
 	return l
 }
+
+// LargeList returns a list spec of about size bytes once built: many
+// providers with services and histories, as the largest real lists have.
+func LargeList(territory string, size int) List {
+	l := List{Territory: territory, Sequence: 1, Version: 5}
+	// One provider with 10 services and a history each is about 18.5 kB.
+	n := size / 18500
+	if n < 1 {
+		n = 1
+	}
+	for i := 0; i < n; i++ {
+		p := Provider{Name: fmt.Sprintf("Provider %d Trust Services", i), TradeNames: []string{fmt.Sprintf("VAT%s-%09d", territory, i)}}
+		for j := 0; j < 10; j++ {
+			p.Services = append(p.Services, Service{
+				Type: "CA/QC", Name: fmt.Sprintf("Provider %d CA %d", i, j), Status: "granted", Start: d(2018, 1, 1),
+				ASI: []string{"ForeSignatures"}, Qualifiers: []string{"QCWithQSCD"},
+				History: []Instance{{Type: "CA/QC", Name: fmt.Sprintf("Provider %d CA %d", i, j), Status: "undersupervision", Start: d(2010, 1, 1)}},
+			})
+		}
+		l.Providers = append(l.Providers, p)
+	}
+	return l
+}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
-	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
 // Canonicalization is done by goxmldsig (exclusive c14n, C14N 1.0 and 1.1);
@@ -62,7 +61,13 @@ func detach(el *etree.Element, inheritXMLAttrs bool) *etree.Element {
 func canonicalizeSubtree(el *etree.Element, m c14nMethod, prefixList string) ([]byte, error) {
 	var sb strings.Builder
 	w := bufio.NewWriter(&sb)
-	if err := canonicalizeTo(w, detach(el, m.kind != 0), m, prefixList); err != nil {
+	var err error
+	if m.kind == 0 {
+		err = writeExcC14N(w, el, prefixList, m.comments)
+	} else {
+		err = canonicalizeTo(w, detach(el, true), m, prefixList)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := w.Flush(); err != nil {
@@ -71,20 +76,18 @@ func canonicalizeSubtree(el *etree.Element, m c14nMethod, prefixList string) ([]
 	return []byte(sb.String()), nil
 }
 
-// canonicalizeTo writes the canonical form of a detached element to w. For
-// exclusive c14n the element is transformed in place.
+// canonicalizeTo writes the canonical form of an element to w: exclusive
+// c14n by our streaming writer (the element is not modified), inclusive
+// C14N 1.0 and 1.1 by goxmldsig on el, which must be detached (see detach);
+// comments are removed from it in place unless m keeps them.
 func canonicalizeTo(w *bufio.Writer, el *etree.Element, m c14nMethod, prefixList string) error {
-	if !m.comments {
-		stripComments(el)
-	}
 	switch m.kind {
 	case 0:
-		if err := etreeutils.TransformExcC14n(el, translatePrefixList(prefixList), m.comments); err != nil {
-			return err
-		}
-		el.WriteTo(w, &canonicalWrite)
-		return nil
+		return writeExcC14N(w, el, prefixList, m.comments)
 	case 1:
+		if !m.comments {
+			stripComments(el)
+		}
 		out, err := dsig.MakeC14N10RecCanonicalizer().Canonicalize(el)
 		if err != nil {
 			return err
@@ -92,6 +95,9 @@ func canonicalizeTo(w *bufio.Writer, el *etree.Element, m c14nMethod, prefixList
 		_, err = w.Write(out)
 		return err
 	default:
+		if !m.comments {
+			stripComments(el)
+		}
 		out, err := dsig.MakeC14N11Canonicalizer().Canonicalize(el)
 		if err != nil {
 			return err
@@ -100,11 +106,6 @@ func canonicalizeTo(w *bufio.Writer, el *etree.Element, m c14nMethod, prefixList
 		return err
 	}
 }
-
-// translatePrefixList returns the InclusiveNamespaces PrefixList as
-// goxmldsig takes it. goxmldsig does not model the "#default" token, so a
-// list holding it is refused by checkPrefixList before canonicalization.
-func translatePrefixList(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func stripComments(el *etree.Element) {
 	n := 0

@@ -561,13 +561,7 @@ func prefixList(el *etree.Element, path string) (string, error) {
 		if c.Tag != "InclusiveNamespaces" {
 			return "", errAt(path, ErrStructure, "unexpected element %s", c.FullTag())
 		}
-		pl := c.SelectAttrValue("PrefixList", "")
-		for _, f := range strings.Fields(pl) {
-			if f == "#default" {
-				return "", errAt(path, ErrUnsupported, "InclusiveNamespaces PrefixList token #default")
-			}
-		}
-		out = append(out, pl)
+		out = append(out, c.SelectAttrValue("PrefixList", ""))
 	}
 	return strings.Join(out, " "), nil
 }
