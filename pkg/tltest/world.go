@@ -148,7 +148,7 @@ func (w *World) buildLOTLs() {
 		pivotURIs = append([]string{o.BaseURL + "/eu-lotl-pivot-" + strconv.Itoa(seq) + ".xml"}, pivotURIs...)
 		w.Pivots = append(w.Pivots, List{
 			Territory: "EU", Type: tsl.TypeEUListOfTheLists, Sequence: seq, Version: 6,
-			Issued: o.Issued.AddDate(0, -len(w.PivotKeys)+i, 0),
+			Issued:                o.Issued.AddDate(0, -len(w.PivotKeys)+i, 0),
 			SchemeInformationURIs: append(append([]string{}, pivotURIs[1:]...), OJURI),
 			Pointers:              []Pointer{{Territory: "EU", Location: o.BaseURL + "/eu-lotl.xml", Certs: ders(w.PivotKeys[i])}},
 		})
