@@ -21,6 +21,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -70,6 +71,9 @@ type List struct {
 	Providers   int        `json:"providers"`
 	Services    int        `json:"services"`
 	Qualified   int        `json:"qualified_services"`
+	// QualifiedProviders counts providers with a qualified service at the
+	// time asked.
+	QualifiedProviders int `json:"qualified_providers"`
 	Source      string     `json:"source,omitempty"`
 	Warnings    []string   `json:"warnings,omitempty"`
 }
@@ -102,6 +106,8 @@ func fill(l *List, vl *trust.VerifiedList) {
 	for _, p := range vl.List.Providers {
 		l.Services += len(p.Services)
 	}
+	l.Qualified = query.CountQualifiedServices(vl.List, vl.At)
+	l.QualifiedProviders = query.CountQualifiedProviders(vl.List, vl.At)
 	l.Warnings = append(l.Warnings, vl.Warnings...)
 	if vl.Verdict == trust.Expired && l.Reason == "" {
 		l.Reason = "NextUpdate " + vl.List.NextUpdate.UTC().Format(time.RFC3339) + " has passed; used because of --allow-expired"
@@ -143,17 +149,51 @@ func stamp(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// signerCN shortens a subject to its CN (or the whole subject).
+// signerCN shortens a subject to its CN (or O, or the whole subject).
 func signerCN(s *Signer) string {
 	if s == nil {
 		return "-"
 	}
-	for _, part := range strings.Split(s.Subject, ",") {
-		if strings.HasPrefix(part, "CN=") {
-			return strings.TrimPrefix(part, "CN=")
+	attrs := splitDN(s.Subject)
+	for _, k := range []string{"CN", "O"} {
+		for _, a := range attrs {
+			if strings.HasPrefix(a, k+"=") {
+				return strings.TrimPrefix(a, k+"=")
+			}
 		}
 	}
 	return s.Subject
+}
+
+// splitDN splits an RFC 4514 string at unescaped commas and unescapes.
+func splitDN(dn string) []string {
+	var out []string
+	var cur strings.Builder
+	esc := false
+	for _, r := range dn {
+		switch {
+		case esc:
+			cur.WriteRune(r)
+			esc = false
+		case r == '\\':
+			esc = true
+		case r == ',':
+			out = append(out, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	return append(out, cur.String())
+}
+
+// short cuts a reason for a table cell; the full text is in JSON and on stderr.
+func short(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func newTable(w io.Writer, header ...any) *tablewriter.Table {
@@ -171,7 +211,7 @@ func newTable(w io.Writer, header ...any) *tablewriter.Table {
 func listRow(l List) []string {
 	verdict := l.Verdict
 	if l.Reason != "" && l.Verdict != string(trust.Valid) {
-		verdict += ": " + l.Reason
+		verdict += ": " + short(l.Reason, 90)
 	}
 	seq := "-"
 	if l.Sequence > 0 {
@@ -261,4 +301,58 @@ func WriteVerify(w io.Writer, f Format, v Verify) error {
 		}
 	}
 	return t.Render()
+}
+
+// Lists is the result of `eutl fetch` and `eutl lists`.
+type Lists struct {
+	SchemaVersion int      `json:"schema_version"`
+	At            string   `json:"at"`
+	Anchors       string   `json:"anchors"`
+	LOTL          List     `json:"lotl"`
+	Pivots        []List   `json:"pivots"`
+	Lists         []List   `json:"lists"`
+	Summary       Summary  `json:"summary"`
+	Warnings      []string `json:"warnings,omitempty"`
+	Overrides     []string `json:"overrides,omitempty"`
+}
+
+// Summary counts the lists and their content.
+type Summary struct {
+	ListsValid         int `json:"lists_valid"`
+	ListsFailed        int `json:"lists_failed"`
+	Providers          int `json:"providers"`
+	Services           int `json:"services"`
+	QualifiedServices  int `json:"qualified_services"`
+	QualifiedProviders int `json:"qualified_providers"`
+}
+
+// FromOutcome describes one list of a chain result.
+func FromOutcome(o *trust.Outcome) List {
+	var l List
+	if o.List != nil {
+		l = FromVerified(o.List, o.Territory, o.URL)
+	} else {
+		l = FromError(o.Err, o.Territory, o.URL)
+	}
+	l.Source = o.Origin
+	l.Warnings = append(l.Warnings, o.Notes...)
+	return l
+}
+
+// WriteLists renders a fetch/lists result.
+func WriteLists(w io.Writer, f Format, r Lists) error {
+	all := append([]List{r.LOTL}, r.Lists...)
+	switch f {
+	case JSON:
+		return WriteJSON(w, r)
+	case CSV:
+		return WriteListsCSV(w, all)
+	}
+	if err := WriteListsTable(w, all); err != nil {
+		return err
+	}
+	s := r.Summary
+	_, err := fmt.Fprintf(w, "%d lists valid, %d failed; %d providers (%d qualified), %d services (%d qualified at %s)\n",
+		s.ListsValid, s.ListsFailed, s.Providers, s.QualifiedProviders, s.Services, s.QualifiedServices, r.At)
+	return err
 }

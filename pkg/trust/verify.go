@@ -119,6 +119,8 @@ type VerifiedList struct {
 	// Verdict is Valid, or Expired when AllowExpiredUnsafe let it through.
 	Verdict  Verdict
 	Warnings []string
+	// At is the instant the list was judged at (Options.At).
+	At time.Time
 }
 
 // VerifyList verifies one list's signature against exp.Allowed and checks
@@ -147,7 +149,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	}
 	res.Root = nil // the model is all that is kept
 	sum := sha256.Sum256(data)
-	vl := &VerifiedList{List: l, Signature: res, SHA256: hex.EncodeToString(sum[:]), Size: len(data), URL: exp.URL, Verdict: Valid}
+	vl := &VerifiedList{List: l, Signature: res, SHA256: hex.EncodeToString(sum[:]), Size: len(data), URL: exp.URL, Verdict: Valid, At: o.At}
 	terr := exp.Territory
 	if terr == "" {
 		terr = l.Territory

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,11 @@ type Env struct {
 	// Dir, when set, is the directory relative file names are read from
 	// (tests run many CLIs in one process); default the process's own.
 	Dir string
+	// Transport, when set, carries every HTTP request (tests route hosts to
+	// a loopback server with it).
+	Transport http.RoundTripper
+	// RetryBaseDelay shortens the retry backoff (tests); 0 keeps the default.
+	RetryBaseDelay time.Duration
 }
 
 // path resolves a file name given on the command line.
@@ -130,7 +136,7 @@ the Official Journal of the EU.`,
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
 
-	root.AddCommand(newVerifyCmd(g), newVersionCmd(g))
+	root.AddCommand(newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
 	return root
 }
 

@@ -1,0 +1,231 @@
+package fetch
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fetched is the bytes of a list and where they came from.
+type Fetched struct {
+	Data []byte
+	URL  string
+	// Origin says how the bytes were obtained: "network", "not modified
+	// (304)", "unchanged (.sha2)", "cache" (offline or a pivot), or "cache
+	// (fetch failed)".
+	Origin       string
+	FromCache    bool
+	ETag         string
+	LastModified string
+	FetchedAt    time.Time
+	// Notes are remarks for the user (e.g. a .sha2 that disagrees).
+	Notes []string
+}
+
+// AcceptInfo describes a list that passed verification.
+type AcceptInfo struct {
+	Territory  string
+	Sequence   int
+	NextUpdate time.Time
+	Verdict    string
+}
+
+// Store fetches lists through a Client and keeps verified copies in a Cache.
+// It is safe for concurrent use.
+type Store struct {
+	Client  *Client
+	Cache   *Cache
+	Offline bool
+	Now     func() time.Time
+	// ToolVersion is recorded in the metadata of what is cached.
+	ToolVersion string
+
+	mu    sync.Mutex
+	state *State
+	dirty bool
+}
+
+// Fetch returns the current bytes of list name at url. Offline, and for
+// pivots already cached (they never change), it reads the cache. It sends
+// the cached copy's ETag / Last-Modified and, for .xml/.xtsl URLs, first
+// compares the published .sha2 digest with the cached copy.
+func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*Fetched, error) {
+	cached, meta, cerr := s.Cache.Read(name)
+	if s.Offline {
+		if cerr != nil {
+			return nil, fmt.Errorf("offline: %w", cerr)
+		}
+		return &Fetched{Data: cached, URL: url, Origin: "cache", FromCache: true}, nil
+	}
+	if cerr == nil && immutable {
+		return &Fetched{Data: cached, URL: url, Origin: "cache", FromCache: true}, nil
+	}
+	var v Validators
+	var notes []string
+	published := ""
+	if cerr == nil {
+		if meta != nil && meta.URL == url {
+			v = Validators{ETag: meta.ETag, LastModified: meta.LastModified}
+		}
+		if sha2URL := SHA2URL(url); sha2URL != "" {
+			sum := sha256.Sum256(cached)
+			var err error
+			if published, err = s.sha2(ctx, sha2URL); err == nil && published == hex.EncodeToString(sum[:]) {
+				f := &Fetched{Data: cached, URL: url, Origin: "unchanged (.sha2)", FromCache: true}
+				if meta != nil {
+					f.ETag, f.LastModified = meta.ETag, meta.LastModified
+				}
+				return f, nil
+			}
+		}
+	}
+	resp, err := s.Client.Get(ctx, url, v)
+	if err != nil {
+		return nil, err
+	}
+	if resp.NotModified {
+		if cerr != nil {
+			return nil, &Error{URL: Redact(url), Err: errors.New("304 Not Modified without a cached copy")}
+		}
+		return &Fetched{Data: cached, URL: url, Origin: "not modified (304)", FromCache: true, ETag: resp.ETag, LastModified: resp.LastModified}, nil
+	}
+	if err := looksLikeXML(resp.Body, resp.ContentType); err != nil {
+		return nil, &Error{URL: Redact(url), Err: err}
+	}
+	if sum := sha256.Sum256(resp.Body); published != "" && published != hex.EncodeToString(sum[:]) {
+		notes = append(notes, "the published .sha2 digest does not match the downloaded list (it only signals changes; the signature decides)")
+	}
+	return &Fetched{Data: resp.Body, URL: url, Origin: "network", ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
+}
+
+// looksLikeXML refuses what is plainly not a list (an HTML error page
+// answered with 200) as a fetch failure rather than a trust failure.
+func looksLikeXML(body []byte, contentType string) error {
+	ct := strings.ToLower(contentType)
+	b := bytes.TrimLeft(bytes.TrimPrefix(body, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
+	lower := bytes.ToLower(b[:min(len(b), 512)])
+	switch {
+	case strings.HasPrefix(ct, "text/html"), bytes.HasPrefix(lower, []byte("<!doctype html")), bytes.HasPrefix(lower, []byte("<html")):
+		return fmt.Errorf("%w: the server answered with an HTML page (Content-Type %q)", ErrNotAList, contentType)
+	case len(b) == 0:
+		return fmt.Errorf("%w: empty body", ErrNotAList)
+	case b[0] != '<':
+		return fmt.Errorf("%w: body does not start with '<'", ErrNotAList)
+	}
+	return nil
+}
+
+// SHA2URL is where the .sha2 digest of a list is published: the URL with
+// its .xml / .xtsl extension replaced by .sha2 ("" when it has neither).
+func SHA2URL(url string) string {
+	lower := strings.ToLower(url)
+	for _, ext := range []string{".xml", ".xtsl"} {
+		if strings.HasSuffix(lower, ext) {
+			return url[:len(url)-len(ext)] + ".sha2"
+		}
+	}
+	return ""
+}
+
+func (s *Store) sha2(ctx context.Context, url string) (string, error) {
+	c := *s.Client
+	c.o.MaxSize, c.o.Retries = 4096, -1
+	resp, err := c.Get(ctx, url, Validators{})
+	if err != nil {
+		return "", err
+	}
+	f := strings.Fields(string(resp.Body))
+	if len(f) == 0 || len(f[0]) != 64 {
+		return "", errors.New("not a SHA-256 digest")
+	}
+	return strings.ToLower(f[0]), nil
+}
+
+// Cached returns the cached copy of a list, for answering when it cannot be
+// fetched now. The caller verifies it and checks its NextUpdate.
+func (s *Store) Cached(name, url string) (*Fetched, error) {
+	data, meta, err := s.Cache.Read(name)
+	if err != nil {
+		return nil, err
+	}
+	f := &Fetched{Data: data, URL: url, Origin: "cache (fetch failed)", FromCache: true}
+	if meta != nil {
+		f.FetchedAt = meta.FetchedAt
+	}
+	return f, nil
+}
+
+// LastSequence is the highest sequence number accepted for name (0: none).
+func (s *Store) LastSequence(name string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.loadState(); err != nil {
+		return 0, err
+	}
+	return s.state.Sequences[name], nil
+}
+
+func (s *Store) loadState() error {
+	if s.state != nil {
+		return nil
+	}
+	st, err := s.Cache.ReadState()
+	if err != nil {
+		return err
+	}
+	s.state = st
+	return nil
+}
+
+// Accept records a list that passed verification: new bytes go to the
+// cache, and its sequence number becomes the floor for later runs. Offline,
+// nothing is written.
+func (s *Store) Accept(name string, f *Fetched, info AcceptInfo) error {
+	if s.Offline {
+		return nil
+	}
+	if !f.FromCache || f.Origin == "not modified (304)" {
+		err := s.Cache.Write(name, f.Data, Meta{
+			URL: f.URL, ETag: f.ETag, LastModified: f.LastModified, FetchedAt: s.now(),
+			Verdict: info.Verdict, Territory: info.Territory, Sequence: info.Sequence, NextUpdate: info.NextUpdate,
+			ToolVersion: s.ToolVersion,
+		})
+		if err != nil {
+			return fmt.Errorf("cache %s: %w", name, err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.loadState(); err != nil {
+		return err
+	}
+	if info.Sequence > s.state.Sequences[name] {
+		s.state.Sequences[name] = info.Sequence
+		s.dirty = true
+	}
+	return nil
+}
+
+// Flush writes the rollback state if it changed.
+func (s *Store) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.dirty || s.Offline {
+		return nil
+	}
+	s.dirty = false
+	return s.Cache.WriteState(s.state)
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}

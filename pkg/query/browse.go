@@ -1,0 +1,118 @@
+package query
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// ProviderSummary is one row of `eutl providers`.
+type ProviderSummary struct {
+	Provider ProviderRef `json:"provider"`
+	Country  string      `json:"country"`
+	Services int         `json:"services"`
+	// QualifiedFor lists the service types (tails) qualified at the time asked.
+	QualifiedFor []string `json:"qualified_for"`
+	Qualified    bool     `json:"qualified"`
+	List         ListInfo `json:"list"`
+}
+
+// ProvidersQuery filters `eutl providers`.
+type ProvidersQuery struct {
+	Query   string // "" = all
+	Country string
+	// Kind, when set, keeps providers with a service of that kind (qualified
+	// for it when Qualified is set).
+	Kind      *Kind
+	Qualified bool
+	At        time.Time
+}
+
+// Providers lists the providers matching pq.
+func (ix *Index) Providers(pq ProvidersQuery) []ProviderSummary {
+	country := CountryAlias(pq.Country)
+	var cands []*provEntry
+	if strings.TrimSpace(pq.Query) == "" {
+		for _, pe := range ix.providers {
+			if country == "" || pe.list.info.Territory == country {
+				cands = append(cands, pe)
+			}
+		}
+	} else {
+		cands = ix.matchProviders(pq.Query, country)
+	}
+	kind := AnyQualified
+	if pq.Kind != nil {
+		kind = *pq.Kind
+	}
+	out := []ProviderSummary{}
+	for _, pe := range cands {
+		s := ProviderSummary{Provider: providerRef(pe), Country: pe.list.info.Territory, Services: len(pe.p.Services), QualifiedFor: []string{}, List: pe.list.info}
+		hasKind := false
+		seen := map[string]bool{}
+		for si := range pe.p.Services {
+			svc := &pe.p.Services[si]
+			if e, ok := EntryAt(svc, pq.At); ok && kind.Matches(e.Instance.Type) {
+				hasKind = true
+			}
+			d, e, ok := QualifiedFor(svc, kind, pq.At)
+			if ok && d.Qualified {
+				s.Qualified = true
+				if t := Tail(e.Instance.Type); !seen[t] {
+					seen[t] = true
+					s.QualifiedFor = append(s.QualifiedFor, t)
+				}
+			}
+		}
+		if (pq.Kind != nil && !hasKind) || (pq.Qualified && !s.Qualified) {
+			continue
+		}
+		sort.Strings(s.QualifiedFor)
+		out = append(out, s)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Country != out[j].Country {
+			return out[i].Country < out[j].Country
+		}
+		return Fold(out[i].Provider.Name) < Fold(out[j].Provider.Name)
+	})
+	return out
+}
+
+// ServiceDetail is one service in `eutl show`.
+type ServiceDetail struct {
+	Name      string         `json:"name"`
+	Type      string         `json:"type"`
+	Status    string         `json:"status"`
+	Since     time.Time      `json:"status_since"`
+	Qualified bool           `json:"qualified"`
+	Reason    string         `json:"reason"`
+	History   []HistoryEntry `json:"history"`
+}
+
+// ProviderDetail is one provider entry in `eutl show`.
+type ProviderDetail struct {
+	Provider ProviderRef     `json:"provider"`
+	Country  string          `json:"country"`
+	List     ListInfo        `json:"list"`
+	Services []ServiceDetail `json:"services"`
+}
+
+// Show returns every matching provider entry with each service's history.
+func (ix *Index) Show(query, country string, at time.Time) []ProviderDetail {
+	out := []ProviderDetail{}
+	for _, pe := range ix.matchProviders(query, CountryAlias(country)) {
+		pd := ProviderDetail{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.info, Services: []ServiceDetail{}}
+		for si := range pe.p.Services {
+			s := &pe.p.Services[si]
+			d, _, _ := QualifiedFor(s, AnyQualified, at)
+			pd.Services = append(pd.Services, ServiceDetail{
+				Name: strings.TrimSpace(s.Current.Names.Get("en")), Type: s.Current.Type, Status: s.Current.Status,
+				Since: s.Current.StatusStart.UTC(), Qualified: d.Qualified, Reason: d.Reason, History: history(s),
+			})
+		}
+		out = append(out, pd)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Country < out[j].Country })
+	return out
+}

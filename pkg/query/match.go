@@ -1,0 +1,110 @@
+package query
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold prepares a name for matching: Unicode case folding, accents removed
+// (canonical decomposition, combining marks dropped), white space runs
+// collapsed to one space and trimmed.
+func Fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	out = cases.Fold().String(out)
+	return strings.Join(strings.Fields(out), " ")
+}
+
+// identifierRe recognises official identifiers (TS 119 612 §5.4.2):
+// type + country + "-" + number, e.g. VATBE-0541659084, NTRBG-BULSTATU000640954.
+var identifierRe = regexp.MustCompile(`^(VAT|NTR|PAS|IDC|PNO|TIN)([A-Z]{2})-(.+)$`)
+
+// NormalizeIdentifier removes spaces and upper-cases an identifier; ok is
+// false when s is not shaped like one.
+func NormalizeIdentifier(s string) (string, bool) {
+	v := strings.ToUpper(strings.Join(strings.Fields(s), ""))
+	if identifierRe.MatchString(v) {
+		return v, true
+	}
+	return "", false
+}
+
+// identifierKey is the country and number of an identifier, without its
+// type and punctuation: NTRBE-0541.659.084 and VATBE-0541659084 share it.
+func identifierKey(id string) string {
+	m := identifierRe.FindStringSubmatch(id)
+	if m == nil {
+		return ""
+	}
+	num := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToUpper(r)
+		}
+		return -1
+	}, m[3])
+	return m[2] + "-" + num
+}
+
+// CountryAlias maps the ISO code GR to the EU's EL (Greece); other codes are
+// upper-cased.
+func CountryAlias(c string) string {
+	c = strings.ToUpper(strings.TrimSpace(c))
+	if c == "GR" {
+		return "EL"
+	}
+	return c
+}
+
+// similarity scores how close a folded query is to a folded name, for
+// "did you mean" suggestions: shared word prefixes and a normalised edit
+// distance.
+func similarity(q, name string) float64 {
+	if q == "" || name == "" {
+		return 0
+	}
+	score := 0.0
+	for _, qw := range strings.Fields(q) {
+		for _, nw := range strings.Fields(name) {
+			if len(qw) >= 3 && (strings.HasPrefix(nw, qw) || strings.HasPrefix(qw, nw) && len(nw) >= 3) {
+				score += 1
+				break
+			}
+		}
+	}
+	d := levenshtein(q, name)
+	maxLen := len([]rune(q))
+	if l := len([]rune(name)); l > maxLen {
+		maxLen = l
+	}
+	return score + 1 - float64(d)/float64(maxLen)
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
