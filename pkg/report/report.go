@@ -187,6 +187,16 @@ func splitDN(dn string) []string {
 	return append(out, cur.String())
 }
 
+// cause drops the leading element location of a reason (kept in JSON).
+func cause(reason string) string {
+	if strings.HasPrefix(reason, "/") {
+		if i := strings.Index(reason, ": "); i > 0 {
+			return reason[i+2:]
+		}
+	}
+	return reason
+}
+
 // short cuts a reason for a table cell; the full text is in JSON and on stderr.
 func short(s string, n int) string {
 	r := []rune(s)
@@ -211,7 +221,7 @@ func newTable(w io.Writer, header ...any) *tablewriter.Table {
 func listRow(l List) []string {
 	verdict := l.Verdict
 	if l.Reason != "" && l.Verdict != string(trust.Valid) {
-		verdict += ": " + short(l.Reason, 90)
+		verdict += ": " + short(cause(l.Reason), 90)
 	}
 	seq := "-"
 	if l.Sequence > 0 {

@@ -1,0 +1,223 @@
+package trust_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eutl/eutl/pkg/fetch"
+	"github.com/eutl/eutl/pkg/tltest"
+	"github.com/eutl/eutl/pkg/trust"
+)
+
+var at = time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC)
+
+type env struct {
+	t     *testing.T
+	w     *tltest.World
+	srv   *tltest.Server
+	dir   string
+	opts  trust.ChainOptions
+	fopts fetch.Options
+}
+
+func newEnv(t *testing.T, wo tltest.WorldOptions) *env {
+	t.Helper()
+	if wo.BaseURL == "" {
+		wo.BaseURL = "http://tl.test"
+	}
+	w, err := tltest.NewWorld(wo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := tltest.NewServer(w)
+	t.Cleanup(srv.Close)
+	e := &env{t: t, w: w, srv: srv, dir: t.TempDir()}
+	e.opts = trust.ChainOptions{
+		Options: trust.Options{At: at, Now: at},
+		LOTLURL: w.LOTLURL(), Anchors: trust.Anchors{Name: "test anchors", DER: [][]byte{w.Anchors[0].DER, w.Anchors[1].DER}},
+		OJURI: tltest.OJURI,
+	}
+	e.fopts = fetch.Options{Transport: srv.Transport(), Timeout: 2 * time.Second, BaseDelay: time.Millisecond, MaxDelay: 50 * time.Millisecond}
+	return e
+}
+
+func (e *env) store(offline bool) *fetch.Store {
+	e.t.Helper()
+	c, err := fetch.OpenCache(e.dir, !offline)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s := &fetch.Store{Cache: c, Offline: offline, Now: func() time.Time { return at }}
+	if !offline {
+		s.Client = fetch.NewClient(e.fopts)
+	}
+	return s
+}
+
+func (e *env) run(offline bool) *trust.ChainResult {
+	e.t.Helper()
+	s := e.store(offline)
+	res := trust.Chain(context.Background(), s, e.opts)
+	if err := s.Flush(); err != nil {
+		e.t.Fatal(err)
+	}
+	return res
+}
+
+// republish re-signs the world and serves the new files.
+func (e *env) republish() {
+	e.t.Helper()
+	if err := e.w.Sign(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.srv.SetFiles(e.w.Files)
+}
+
+func verdicts(res *trust.ChainResult) map[string]trust.Verdict {
+	m := map[string]trust.Verdict{"EU": res.LOTL.Verdict()}
+	for i := range res.Lists {
+		m[res.Lists[i].Territory] = res.Lists[i].Verdict()
+	}
+	return m
+}
+
+func want(t *testing.T, res *trust.ChainResult, expect map[string]trust.Verdict) {
+	t.Helper()
+	got := verdicts(res)
+	for k, v := range expect {
+		if got[k] != v {
+			var reason string
+			for i := range res.Lists {
+				if res.Lists[i].Territory == k && res.Lists[i].Err != nil {
+					reason = res.Lists[i].Err.Error()
+				}
+			}
+			if k == "EU" && res.LOTL.Err != nil {
+				reason = res.LOTL.Err.Error()
+			}
+			t.Errorf("%s: verdict %s, want %s (%s)", k, got[k], v, reason)
+		}
+	}
+}
+
+var allValid = map[string]trust.Verdict{"EU": trust.Valid, "BE": trust.Valid, "EL": trust.Valid, "FR": trust.Valid}
+
+func TestChainValid(t *testing.T) {
+	e := newEnv(t, tltest.WorldOptions{})
+	res := e.run(false)
+	want(t, res, allValid)
+	if len(res.Pivots) != 0 {
+		t.Errorf("%d pivots walked, want 0", len(res.Pivots))
+	}
+	// The verified copies are cached, and verify again offline.
+	want(t, e.run(true), allValid)
+}
+
+func TestChainPivots(t *testing.T) {
+	t.Run("two-step rotation", func(t *testing.T) {
+		e := newEnv(t, tltest.WorldOptions{Pivots: 2})
+		res := e.run(false)
+		want(t, res, allValid)
+		if len(res.Pivots) != 2 || res.Pivots[0].Verdict() != trust.Valid || res.Pivots[1].Verdict() != trust.Valid {
+			t.Fatalf("pivots: %+v", res.Pivots)
+		}
+		if !strings.Contains(res.Pivots[0].URL, "pivot-101") {
+			t.Errorf("oldest pivot first: %s", res.Pivots[0].URL)
+		}
+	})
+	t.Run("broken pivot", func(t *testing.T) {
+		e := newEnv(t, tltest.WorldOptions{Pivots: 2})
+		p := "/eu-lotl-pivot-101.xml"
+		e.srv.SetFault(p, &tltest.Fault{Body: bytes.Replace(e.w.Files[p], []byte("<TSLSequenceNumber>101<"), []byte("<TSLSequenceNumber>109<"), 1)})
+		res := e.run(false)
+		if res.Pivots[0].Verdict() != trust.SignatureInvalid {
+			t.Errorf("broken pivot verdict %s", res.Pivots[0].Verdict())
+		}
+		want(t, res, map[string]trust.Verdict{"EU": trust.UntrustedSigner})
+		if len(res.Lists) != 0 {
+			t.Errorf("national lists used without a trusted LOTL")
+		}
+	})
+	t.Run("LOTL signed by a non-anchor", func(t *testing.T) {
+		e := newEnv(t, tltest.WorldOptions{})
+		e.w.SignKeys["/eu-lotl.xml"] = e.w.TLKeys["BE"]
+		e.republish()
+		want(t, e.run(false), map[string]trust.Verdict{"EU": trust.UntrustedSigner})
+	})
+	t.Run("pivot signed by a non-anchor", func(t *testing.T) {
+		e := newEnv(t, tltest.WorldOptions{Pivots: 1})
+		e.w.SignKeys["/eu-lotl-pivot-101.xml"] = e.w.TLKeys["FR"]
+		e.republish()
+		res := e.run(false)
+		if res.Pivots[0].Verdict() != trust.UntrustedSigner {
+			t.Errorf("pivot verdict %s", res.Pivots[0].Verdict())
+		}
+		want(t, res, map[string]trust.Verdict{"EU": trust.UntrustedSigner})
+	})
+	t.Run("LOTL signed directly by an anchor despite pivots listed", func(t *testing.T) {
+		e := newEnv(t, tltest.WorldOptions{Pivots: 1})
+		e.w.SignKeys["/eu-lotl.xml"] = e.w.Anchors[1]
+		e.republish()
+		want(t, e.run(false), allValid)
+	})
+}
+
+func TestChainVerdicts(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(e *env)
+		want   map[string]trust.Verdict
+	}{
+		{"key rollover: pointer lists two certificates", func(e *env) {
+			old := e.w.TLKeys["BE"]
+			next := tltest.MustKey(tltest.RSA2048, tltest.CertOptions{})
+			for i, p := range e.w.LOTL.Pointers {
+				if p.Territory == "BE" {
+					e.w.LOTL.Pointers[i].Certs = [][]byte{old.DER, next.DER}
+				}
+			}
+			e.w.TLKeys["BE"] = next
+		}, allValid},
+		{"wrong territory", func(e *env) {
+			l := e.w.Lists["FR"]
+			e.w.Lists["BE"] = l
+			e.w.SignKeys["/BE.xml"] = e.w.TLKeys["BE"]
+		}, map[string]trust.Verdict{"EU": trust.Valid, "BE": trust.WrongTerritory, "FR": trust.Valid}},
+		{"wrong type", func(e *env) {
+			l := e.w.Lists["BE"]
+			l.Type = "http://uri.etsi.org/TrstSvc/TrustedList/TSLType/CClist"
+			e.w.Lists["BE"] = l
+		}, map[string]trust.Verdict{"BE": trust.WrongType, "EL": trust.Valid}},
+		{"expired", func(e *env) {
+			l := e.w.Lists["EL"]
+			l.NextUpdate = at.Add(-time.Hour)
+			e.w.Lists["EL"] = l
+		}, map[string]trust.Verdict{"EL": trust.Expired, "BE": trust.Valid}},
+		{"signed by another territory's key", func(e *env) {
+			e.w.SignKeys["/BE.xml"] = e.w.TLKeys["FR"]
+		}, map[string]trust.Verdict{"BE": trust.UntrustedSigner, "FR": trust.Valid}},
+		{"signed by the LOTL signer instead of the national one", func(e *env) {
+			e.w.SignKeys["/FR.xml"] = e.w.Anchors[0]
+		}, map[string]trust.Verdict{"FR": trust.UntrustedSigner, "EU": trust.Valid}},
+		{"version 4", func(e *env) {
+			l := e.w.Lists["BE"]
+			l.Version = 4
+			e.w.Lists["BE"] = l
+		}, map[string]trust.Verdict{"BE": trust.ParseFailed}},
+		{"version 6 with XAdES SigningCertificate v1", func(e *env) {
+			v1 := false
+			e.w.SignOpts["/BE.xml"] = tltest.SignOptions{SigningCertificateV2: &v1}
+		}, map[string]trust.Verdict{"BE": trust.SignatureInvalid}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, tltest.WorldOptions{})
+			c.change(e)
+			e.republish()
+			want(t, e.run(false), c.want)
+		})
+	}
+}
