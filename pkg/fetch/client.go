@@ -63,8 +63,8 @@ type Options struct {
 
 // Client fetches URLs.
 type Client struct {
-	hc   *http.Client
-	o    Options
+	hc    *http.Client
+	o     Options
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -234,7 +234,9 @@ type statusError struct {
 	code int
 }
 
-func (e *statusError) Error() string { return fmt.Sprintf("%v %d %s", ErrStatus, e.code, http.StatusText(e.code)) }
+func (e *statusError) Error() string {
+	return fmt.Sprintf("%v %d %s", ErrStatus, e.code, http.StatusText(e.code))
+}
 func (e *statusError) Unwrap() error { return ErrStatus }
 
 func temporary(err error) bool {

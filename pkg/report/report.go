@@ -73,9 +73,9 @@ type List struct {
 	Qualified   int        `json:"qualified_services"`
 	// QualifiedProviders counts providers with a qualified service at the
 	// time asked.
-	QualifiedProviders int `json:"qualified_providers"`
-	Source      string     `json:"source,omitempty"`
-	Warnings    []string   `json:"warnings,omitempty"`
+	QualifiedProviders int      `json:"qualified_providers"`
+	Source             string   `json:"source,omitempty"`
+	Warnings           []string `json:"warnings,omitempty"`
 }
 
 func utc(t time.Time) *time.Time {
