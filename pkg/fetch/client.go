@@ -210,9 +210,12 @@ func (c *Client) Get(ctx context.Context, rawURL string, v Validators) (*Respons
 		if delay > c.o.MaxDelay {
 			delay = c.o.MaxDelay
 		}
-		if retryAfter > 0 {
+		if retryAfter >= 0 {
 			if retryAfter > c.o.MaxDelay {
-				lastErr = fmt.Errorf("%w; Retry-After %s is longer than the %s eutl waits", err, retryAfter, c.o.MaxDelay)
+				var fe *Error
+				if errors.As(err, &fe) {
+					fe.Err = fmt.Errorf("%w; its Retry-After (%s) is longer than eutl waits (%s)", fe.Err, retryAfter, c.o.MaxDelay)
+				}
 				break
 			}
 			delay = retryAfter
@@ -259,7 +262,7 @@ func (c *Client) once(ctx context.Context, rawURL string, v Validators) (*Respon
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, 0, &Error{URL: Redact(rawURL), Err: err}
+		return nil, -1, &Error{URL: Redact(rawURL), Err: err}
 	}
 	req.Header.Set("User-Agent", c.o.UserAgent)
 	req.Header.Set("Accept", "application/vnd.etsi.tsl+xml, application/xml;q=0.9, */*;q=0.1")
@@ -271,24 +274,24 @@ func (c *Client) once(ctx context.Context, rawURL string, v Validators) (*Respon
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, 0, &Error{URL: Redact(rawURL), Err: unwrapURLError(err)}
+		return nil, -1, &Error{URL: Redact(rawURL), Err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotModified && (v.ETag != "" || v.LastModified != ""):
-		return &Response{NotModified: true, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, 0, nil
+		return &Response{NotModified: true, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, -1, nil
 	case resp.StatusCode != http.StatusOK:
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, retryAfter(resp), &Error{URL: Redact(rawURL), StatusCode: resp.StatusCode, Err: &statusError{resp.StatusCode}}
 	}
 	if resp.ContentLength > c.o.MaxSize {
-		return nil, 0, &Error{URL: Redact(rawURL), Err: fmt.Errorf("%w: Content-Length %d, limit %d", ErrTooLarge, resp.ContentLength, c.o.MaxSize)}
+		return nil, -1, &Error{URL: Redact(rawURL), Err: fmt.Errorf("%w: Content-Length %d, limit %d", ErrTooLarge, resp.ContentLength, c.o.MaxSize)}
 	}
 	body, err := readAllLimited(resp.Body, c.o.MaxSize)
 	if err != nil {
-		return nil, 0, &Error{URL: Redact(rawURL), Err: err}
+		return nil, -1, &Error{URL: Redact(rawURL), Err: err}
 	}
-	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), ContentType: resp.Header.Get("Content-Type")}, 0, nil
+	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), ContentType: resp.Header.Get("Content-Type")}, -1, nil
 }
 
 func unwrapURLError(err error) error {
@@ -312,10 +315,11 @@ func readAllLimited(r io.Reader, max int64) ([]byte, error) {
 	return data, nil
 }
 
+// retryAfter reads the Retry-After header; -1 when absent or unreadable.
 func retryAfter(resp *http.Response) time.Duration {
 	h := strings.TrimSpace(resp.Header.Get("Retry-After"))
 	if h == "" {
-		return 0
+		return -1
 	}
 	if s, err := strconv.Atoi(h); err == nil && s >= 0 {
 		return time.Duration(s) * time.Second
@@ -324,6 +328,7 @@ func retryAfter(resp *http.Response) time.Duration {
 		if d := time.Until(t); d > 0 {
 			return d
 		}
+		return 0
 	}
-	return 0
+	return -1
 }
