@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -91,7 +92,11 @@ func FromChain(res *trust.ChainResult) *Index {
 
 func failedOf(o *trust.Outcome) FailedList {
 	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: string(o.Verdict())}
-	if o.Err != nil {
+	var le *trust.ListError
+	switch {
+	case errors.As(o.Err, &le):
+		f.Reason = le.Err.Error()
+	case o.Err != nil:
 		f.Reason = o.Err.Error()
 	}
 	return f

@@ -11,11 +11,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
 )
 
@@ -136,7 +136,8 @@ the Official Journal of the EU.`,
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
 
-	root.AddCommand(newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
+	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
+		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
 	return root
 }
 
@@ -149,8 +150,8 @@ func (g *globalOptions) resolve() error {
 	g.now = g.env.Now().UTC()
 	g.at = g.now
 	if g.atFlag != "" {
-		if g.at, err = ParseAt(g.atFlag); err != nil {
-			return usagef(err)
+		if g.at, err = query.ParseAt(g.atFlag); err != nil {
+			return usagef(fmt.Errorf("--at: %w", err))
 		}
 	}
 	if g.timeout <= 0 {
@@ -170,18 +171,6 @@ func (g *globalOptions) resolve() error {
 		g.warn("--allow-expired is set: lists past their NextUpdate are used and reported as expired")
 	}
 	return nil
-}
-
-// ParseAt reads --at: RFC 3339, or YYYY-MM-DD meaning midnight UTC.
-func ParseAt(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("--at %q is neither RFC 3339 (2026-08-20T12:00:00Z) nor a date (2026-08-20)", s)
 }
 
 // overrides lists the safety overrides in force, for JSON output.

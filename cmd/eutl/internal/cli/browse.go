@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/eutl/eutl/pkg/query"
+	"github.com/eutl/eutl/pkg/report"
+)
+
+func newProvidersCmd(g *globalOptions) *cobra.Command {
+	var country, service string
+	var qualified bool
+	cmd := &cobra.Command{
+		Use:   "providers [QUERY]",
+		Short: "Find providers by name, trade name or identifier (case- and accent-insensitive)",
+		Example: `  eutl providers itsme
+  eutl providers --country BE --qualified
+  eutl providers --service qtst --qualified --format csv`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pq := query.ProvidersQuery{Country: country, Qualified: qualified, At: g.at}
+			if len(args) == 1 {
+				pq.Query = args[0]
+			}
+			if service != "" {
+				k, err := query.ParseKind(service)
+				if err != nil {
+					return usagef(err)
+				}
+				pq.Kind = &k
+			}
+			ix, err := g.loadIndex(cmd, countryFilter(country))
+			if err != nil {
+				return err
+			}
+			out := report.Providers{SchemaVersion: report.SchemaVersion, At: g.at.Format("2006-01-02T15:04:05Z07:00"), Providers: ix.Providers(pq), FailedLists: ix.Failed()}
+			if err := report.WriteProviders(cmd.OutOrStdout(), g.format, out); err != nil {
+				return err
+			}
+			return g.partialWarning(ix)
+		},
+	}
+	cmd.Flags().StringVar(&country, "country", "", "only this territory (EL for Greece; GR accepted)")
+	cmd.Flags().StringVar(&service, "service", "", "only providers with a service of this type")
+	cmd.Flags().BoolVar(&qualified, "qualified", false, "only providers qualified (for --service, or for any type) at --at")
+	return cmd
+}
+
+func newShowCmd(g *globalOptions) *cobra.Command {
+	var country string
+	cmd := &cobra.Command{
+		Use:   "show PROVIDER",
+		Short: "Every service of a provider with its full status history",
+		Example: `  eutl show "Belgian Mobile ID"
+  eutl show VATBE-0475396406 --format json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ix, err := g.loadIndex(cmd, countryFilter(country))
+			if err != nil {
+				return err
+			}
+			out := report.Show{SchemaVersion: report.SchemaVersion, At: g.at.Format("2006-01-02T15:04:05Z07:00"), Providers: ix.Show(args[0], country, g.at), FailedLists: ix.Failed()}
+			if err := report.WriteShow(cmd.OutOrStdout(), g.format, out); err != nil {
+				return err
+			}
+			if len(out.Providers) == 0 {
+				a := ix.Check(query.Query{Provider: args[0], Kind: query.AnyQualified, Country: country, At: g.at})
+				if code := answerCode(a); code != ExitNotQualified && code != ExitOK {
+					return answerError(a)
+				}
+				return &exitError{code: ExitNotQualified, msg: a.Reason}
+			}
+			return g.partialWarning(ix)
+		},
+	}
+	cmd.Flags().StringVar(&country, "country", "", "only this territory (EL for Greece; GR accepted)")
+	return cmd
+}
+
+// partialWarning: listings from a partial set succeed but say so, and exit
+// with the failure's code so scripts notice.
+func (g *globalOptions) partialWarning(ix *query.Index) error {
+	failed := ix.Failed()
+	if len(failed) == 0 {
+		return nil
+	}
+	code := ExitOK
+	for _, f := range failed {
+		g.warn("%s could not be used (%s): it is missing from this listing", f.Territory, f.Verdict)
+		if f.Verdict == "fetch_failed" {
+			code = worse(code, ExitFetch)
+		} else {
+			code = worse(code, ExitTrust)
+		}
+	}
+	return &exitError{code: code}
+}
+
+func newTypesCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "types",
+		Short: "The service-type catalogue: alias, ETSI URI, meaning, qualified or not",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return report.WriteTypes(cmd.OutOrStdout(), g.format, report.Types())
+		},
+	}
+}

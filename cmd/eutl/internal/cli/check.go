@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eutl/eutl/pkg/query"
+	"github.com/eutl/eutl/pkg/report"
+)
+
+func newCheckCmd(g *globalOptions) *cobra.Command {
+	var provider, service, country string
+	cmd := &cobra.Command{
+		Use:   "check --provider NAME --service TYPE [--country CC]",
+		Short: "Is this provider qualified for this kind of service (at --at)? Exit 0 yes, 3 no",
+		Long: `Answer from the verified lists whether a trust service provider holds qualified status for a
+service type, with the evidence: the list (territory, sequence, SHA-256, signature), the provider,
+the deciding service, its status and since when, and its history.
+
+--provider matches names and trade names in every language (case, accents and spacing
+ignored), or a registration identifier such as VATBE-0541659084 exactly. --service takes an
+alias (see 'eutl types'), a full ETSI URI, or its tail such as CA/QC.
+
+Exit status: 0 qualified; 3 not qualified, from verified lists; 4 or 5 when a list that could
+hold the provider did not verify or could not be fetched (never 3 from partial data).`,
+		Example: `  eutl check --provider "Belgian Mobile ID" --service qval --country BE
+  eutl check --provider VATBE-0541659084 --service qc-esig --format json
+  eutl check --provider "ΕΡΜΗΣ" --service qwac --country GR --at 2026-08-20`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if strings.TrimSpace(provider) == "" {
+				return usagef(errors.New("--provider is required"))
+			}
+			kind, err := query.ParseKind(service)
+			if err != nil {
+				return usagef(err)
+			}
+			ix, err := g.loadIndex(cmd, countryFilter(country))
+			if err != nil {
+				return err
+			}
+			a := ix.Check(query.Query{Provider: provider, Kind: kind, Country: country, At: g.at})
+			for _, w := range a.Warnings {
+				g.warn("%s", w)
+			}
+			c := report.FromAnswer(a, service)
+			c.Overrides = g.overrides()
+			if err := report.WriteCheck(cmd.OutOrStdout(), g.format, c); err != nil {
+				return err
+			}
+			return answerError(a)
+		},
+	}
+	cmd.Flags().StringVar(&provider, "provider", "", "provider name, trade name or registration identifier (required)")
+	cmd.Flags().StringVar(&service, "service", "", "service type: alias, ETSI URI or tail after Svctype/ (required)")
+	cmd.Flags().StringVar(&country, "country", "", "limit to one territory's list (EL for Greece; GR accepted)")
+	return cmd
+}
+
+// countryFilter returns the territories to load for a --country value.
+func countryFilter(country string) []string {
+	if strings.TrimSpace(country) == "" {
+		return nil
+	}
+	return []string{query.CountryAlias(country)}
+}
+
+// answerCode maps an answer to its exit code.
+func answerCode(a *query.Answer) int {
+	switch a.Outcome() {
+	case query.Qualified:
+		return ExitOK
+	case query.NotQualified:
+		return ExitNotQualified
+	case query.IncompleteTrust:
+		return ExitTrust
+	}
+	return ExitFetch
+}
+
+func answerError(a *query.Answer) error {
+	code := answerCode(a)
+	if code == ExitOK {
+		return nil
+	}
+	if code == ExitNotQualified {
+		return &exitError{code: code}
+	}
+	var lines []string
+	for _, f := range a.Failed {
+		lines = append(lines, fmt.Sprintf("%s %s: %s: %s", f.Territory, f.URL, f.Verdict, f.Reason))
+	}
+	return &exitError{code: code, msg: strings.Join(lines, "\n")}
+}
+
+// loadIndex loads and verifies the lists and indexes them for queries.
+func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*query.Index, error) {
+	res, err := g.loadSet(cmd.Context(), territories, g.offline)
+	if err != nil {
+		return nil, err
+	}
+	for i := range res.Lists {
+		o := &res.Lists[i]
+		for _, n := range o.Notes {
+			g.note("%s: %s", o.Territory, n)
+		}
+		if o.List != nil {
+			for _, w := range o.List.Warnings {
+				if o.List.List.Closed() {
+					g.note("%s: %s", o.Territory, w)
+				} else {
+					g.warn("%s: %s", o.Territory, w)
+				}
+			}
+		}
+	}
+	return query.FromChain(res), nil
+}

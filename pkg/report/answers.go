@@ -1,0 +1,387 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/eutl/eutl/pkg/query"
+	"github.com/eutl/eutl/pkg/tsl"
+)
+
+// QueryJSON is the "query" object of a check answer.
+type QueryJSON struct {
+	Provider string `json:"provider"`
+	Service  string `json:"service"`
+	Country  string `json:"country"`
+	At       string `json:"at"`
+}
+
+// Check is the result of `eutl check` and of each `eutl batch` row.
+type Check struct {
+	SchemaVersion int           `json:"schema_version"`
+	Line          int           `json:"line,omitempty"` // batch: the input line
+	Query         QueryJSON     `json:"query"`
+	Qualified     bool          `json:"qualified"`
+	Reason        string        `json:"reason"`
+	Matches       []query.Match `json:"matches"`
+	Related       []query.Match `json:"related"`
+	// Additions to the contract's shape.
+	Outcome       string             `json:"outcome"` // qualified, not_qualified, incomplete
+	Suggestions   []string           `json:"suggestions,omitempty"`
+	NamedServices []query.Match      `json:"named_services,omitempty"`
+	FailedLists   []query.FailedList `json:"failed_lists,omitempty"`
+	Warnings      []string           `json:"warnings,omitempty"`
+	Overrides     []string           `json:"overrides,omitempty"`
+}
+
+// FromAnswer turns an answer into its report; service is the --service text
+// as given.
+func FromAnswer(a *query.Answer, service string) Check {
+	c := Check{
+		SchemaVersion: SchemaVersion,
+		Query:         QueryJSON{Provider: a.Query.Provider, Service: service, Country: a.Query.Country, At: a.Query.At.UTC().Format(time.RFC3339)},
+		Qualified:     a.Qualified, Reason: a.Reason, Matches: a.Matches, Related: a.Related,
+		Suggestions: a.Suggestions, NamedServices: a.NamedServices, FailedLists: a.Failed, Warnings: a.Warnings,
+	}
+	switch a.Outcome() {
+	case query.Qualified:
+		c.Outcome = "qualified"
+	case query.NotQualified:
+		c.Outcome = "not_qualified"
+	default:
+		c.Outcome = "incomplete"
+	}
+	return c
+}
+
+func verdictWords(c Check) string {
+	switch c.Outcome {
+	case "qualified":
+		return "QUALIFIED"
+	case "not_qualified":
+		return "NOT QUALIFIED"
+	}
+	return "NO ANSWER (lists could not be verified)"
+}
+
+// WriteCheck renders a check answer.
+func WriteCheck(w io.Writer, f Format, c Check) error {
+	switch f {
+	case JSON:
+		return WriteJSON(w, c)
+	case CSV:
+		return WriteBatchCSV(w, []Check{c})
+	}
+	fmt.Fprintf(w, "%s: %s\n", verdictWords(c), c.Reason)
+	fmt.Fprintf(w, "query: provider %q, service %s, country %s, at %s\n", c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At)
+	if len(c.Matches) > 0 {
+		fmt.Fprintln(w)
+		if err := writeMatches(w, c.Matches); err != nil {
+			return err
+		}
+		for _, m := range c.Matches {
+			writeHistory(w, m)
+		}
+	}
+	if len(c.Related) > 0 {
+		fmt.Fprintln(w, "\nrelated services (certificates issued to the provider, listed under other providers; not part of the verdict):")
+		if err := writeMatches(w, c.Related); err != nil {
+			return err
+		}
+	}
+	if len(c.NamedServices) > 0 {
+		fmt.Fprintln(w, "\nservices whose name contains the query (not part of the verdict):")
+		if err := writeMatches(w, c.NamedServices); err != nil {
+			return err
+		}
+	}
+	if len(c.FailedLists) > 0 {
+		fmt.Fprintln(w, "\nlists that could hold the answer but could not be used:")
+		for _, fl := range c.FailedLists {
+			fmt.Fprintf(w, "  %s %s: %s: %s\n", fl.Territory, fl.URL, fl.Verdict, cause(fl.Reason))
+		}
+	}
+	return nil
+}
+
+func orAll(c string) string {
+	if c == "" {
+		return "any"
+	}
+	return c
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func writeMatches(w io.Writer, ms []query.Match) error {
+	t := newTable(w, "QUALIFIED", "COUNTRY", "PROVIDER", "SERVICE", "TYPE", "STATUS", "SINCE", "LIST")
+	for _, m := range ms {
+		svc, typ, status, since := "-", "-", "-", "-"
+		if m.Service != nil {
+			svc, typ, status, since = m.Service.Name, query.Tail(m.Service.Type), query.Tail(m.Service.Status), m.Service.StatusSince.Format(time.RFC3339)
+			if len(m.Service.AdditionalInfo) > 0 {
+				var tails []string
+				for _, a := range m.Service.AdditionalInfo {
+					tails = append(tails, query.Tail(a))
+				}
+				typ += " [" + strings.Join(tails, ", ") + "]"
+			}
+		}
+		list := fmt.Sprintf("%s seq %d (%s)", m.List.Territory, m.List.Sequence, m.List.Signature)
+		if err := t.Append([]string{yesNo(m.Qualified), m.Country, m.Provider.Name, svc, typ, status, since, list}); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func writeHistory(w io.Writer, m query.Match) {
+	if m.Service == nil || len(m.Service.History) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nhistory of %q (%s, %s):\n", m.Service.Name, m.Provider.Name, m.Country)
+	for _, h := range m.Service.History {
+		fmt.Fprintf(w, "  %s\n", timelineLine(h))
+	}
+	fmt.Fprintf(w, "  list: %s seq %d, sha256 %s\n", m.List.Territory, m.List.Sequence, m.List.SHA256)
+}
+
+func timelineLine(h query.HistoryEntry) string {
+	until := "now"
+	if !h.Until.IsZero() {
+		until = h.Until.Format(time.RFC3339)
+	}
+	line := fmt.Sprintf("%s → %-20s %-26s %s", h.From.Format(time.RFC3339), until, query.Tail(h.Status), query.Tail(h.Type))
+	if len(h.AdditionalInfo) > 0 {
+		var tails []string
+		for _, a := range h.AdditionalInfo {
+			tails = append(tails, query.Tail(a))
+		}
+		line += " [" + strings.Join(tails, ", ") + "]"
+	}
+	return line
+}
+
+var batchCSVHeader = []string{"line", "provider", "service", "country", "at", "outcome", "qualified", "reason", "matched_providers", "deciding_service", "list"}
+
+// WriteBatchCSV writes one CSV record per answer.
+func WriteBatchCSV(w io.Writer, cs []Check) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(batchCSVHeader); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		var provs []string
+		svc, list := "", ""
+		for _, m := range c.Matches {
+			provs = append(provs, m.Provider.Name+" ("+m.Country+")")
+			if svc == "" && m.Service != nil && m.Qualified == c.Qualified {
+				svc = m.Service.Name
+				list = fmt.Sprintf("%s seq %d sha256 %s", m.List.Territory, m.List.Sequence, m.List.SHA256)
+			}
+		}
+		line := ""
+		if c.Line > 0 {
+			line = strconv.Itoa(c.Line)
+		}
+		if err := cw.Write([]string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, c.Outcome, strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteBatch renders batch answers: a table, CSV, or JSON Lines (one
+// object per input row).
+func WriteBatch(w io.Writer, f Format, cs []Check) error {
+	switch f {
+	case JSON:
+		for _, c := range cs {
+			b, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(append(b, '\n')); err != nil {
+				return err
+			}
+		}
+		return nil
+	case CSV:
+		return WriteBatchCSV(w, cs)
+	}
+	t := newTable(w, "LINE", "VERDICT", "PROVIDER", "SERVICE", "COUNTRY", "AT", "REASON")
+	for _, c := range cs {
+		if err := t.Append([]string{strconv.Itoa(c.Line), verdictWords(c), c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At, short(c.Reason, 100)}); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// Providers is the result of `eutl providers`.
+type Providers struct {
+	SchemaVersion int                     `json:"schema_version"`
+	At            string                  `json:"at"`
+	Providers     []query.ProviderSummary `json:"providers"`
+	FailedLists   []query.FailedList      `json:"failed_lists,omitempty"`
+}
+
+// WriteProviders renders a providers listing.
+func WriteProviders(w io.Writer, f Format, p Providers) error {
+	switch f {
+	case JSON:
+		return WriteJSON(w, p)
+	case CSV:
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"country", "provider", "identifiers", "services", "qualified", "qualified_for"})
+		for _, s := range p.Providers {
+			cw.Write([]string{s.Country, s.Provider.Name, strings.Join(s.Provider.Identifiers, " "), strconv.Itoa(s.Services), strconv.FormatBool(s.Qualified), strings.Join(s.QualifiedFor, " ")})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	t := newTable(w, "COUNTRY", "PROVIDER", "IDENTIFIERS", "SERVICES", "QUALIFIED FOR (at "+p.At+")")
+	for _, s := range p.Providers {
+		q := strings.Join(s.QualifiedFor, ", ")
+		if q == "" {
+			q = "-"
+		}
+		if err := t.Append([]string{s.Country, s.Provider.Name, strings.Join(s.Provider.Identifiers, " "), strconv.Itoa(s.Services), q}); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d providers\n", len(p.Providers))
+	return err
+}
+
+// Show is the result of `eutl show`.
+type Show struct {
+	SchemaVersion int                    `json:"schema_version"`
+	At            string                 `json:"at"`
+	Providers     []query.ProviderDetail `json:"providers"`
+	FailedLists   []query.FailedList     `json:"failed_lists,omitempty"`
+}
+
+// WriteShow renders every service of the providers with its timeline.
+func WriteShow(w io.Writer, f Format, s Show) error {
+	switch f {
+	case JSON:
+		return WriteJSON(w, s)
+	case CSV:
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"country", "provider", "service", "type", "status", "from", "until", "additional_info", "qualified_now"})
+		for _, p := range s.Providers {
+			for _, svc := range p.Services {
+				for i, h := range svc.History {
+					until := ""
+					if !h.Until.IsZero() {
+						until = h.Until.Format(time.RFC3339)
+					}
+					q := ""
+					if i == 0 {
+						q = strconv.FormatBool(svc.Qualified)
+					}
+					cw.Write([]string{p.Country, p.Provider.Name, svc.Name, h.Type, h.Status, h.From.Format(time.RFC3339), until, strings.Join(h.AdditionalInfo, " "), q})
+				}
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	for i, p := range s.Providers {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s (%s) %s\n", p.Provider.Name, p.Country, strings.Join(p.Provider.Identifiers, " "))
+		if len(p.Provider.Names) > 1 {
+			fmt.Fprintf(w, "  also: %s\n", strings.Join(p.Provider.Names[1:], "; "))
+		}
+		fmt.Fprintf(w, "  list: %s seq %d, issued %s, sha256 %s, signature %s\n", p.List.Territory, p.List.Sequence, p.List.Issued.Format("2006-01-02"), p.List.SHA256, p.List.Signature)
+		for _, svc := range p.Services {
+			mark := "not qualified"
+			if svc.Qualified {
+				mark = "qualified"
+			}
+			fmt.Fprintf(w, "\n  %s — %s, %s at %s\n", svc.Name, query.Tail(svc.Type), mark, s.At)
+			for _, h := range svc.History {
+				fmt.Fprintf(w, "    %s\n", timelineLine(h))
+			}
+		}
+	}
+	if len(s.Providers) == 0 {
+		fmt.Fprintln(w, "no provider matches")
+	}
+	return nil
+}
+
+// TypeRow is one service type of `eutl types`.
+type TypeRow struct {
+	Alias     string `json:"alias"`
+	URI       string `json:"uri"`
+	Meaning   string `json:"meaning"`
+	Qualified bool   `json:"qualified"`
+	Class     string `json:"class"`
+}
+
+// Types is the catalogue.
+func Types() []TypeRow {
+	var out []TypeRow
+	for _, k := range query.Aliases() {
+		st := tsl.LookupServiceType(k.TypeURI)
+		meaning := st.Meaning
+		if k.Scope != "" {
+			meaning += ", declared for " + query.Tail(k.Scope)
+		}
+		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, Meaning: meaning, Qualified: true, Class: st.Class.String()})
+	}
+	for _, st := range tsl.ServiceTypes {
+		if st.Alias == "" {
+			out = append(out, TypeRow{URI: st.URI, Meaning: st.Meaning, Qualified: st.Class == tsl.ClassQualified, Class: st.Class.String()})
+		}
+	}
+	return out
+}
+
+// WriteTypes renders the catalogue.
+func WriteTypes(w io.Writer, f Format, rows []TypeRow) error {
+	switch f {
+	case JSON:
+		return WriteJSON(w, struct {
+			SchemaVersion int       `json:"schema_version"`
+			Types         []TypeRow `json:"types"`
+		}{SchemaVersion, rows})
+	case CSV:
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"alias", "uri", "meaning", "qualified", "class"})
+		for _, r := range rows {
+			cw.Write([]string{r.Alias, r.URI, r.Meaning, strconv.FormatBool(r.Qualified), r.Class})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	t := newTable(w, "ALIAS", "TYPE (after Svctype/)", "MEANING", "QUALIFIED")
+	for _, r := range rows {
+		alias := r.Alias
+		if alias == "" {
+			alias = "-"
+		}
+		if err := t.Append([]string{alias, query.Tail(r.URI), r.Meaning, yesNo(r.Qualified)}); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
