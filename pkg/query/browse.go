@@ -50,12 +50,11 @@ func (ix *Index) Providers(pq ProvidersQuery) []ProviderSummary {
 		s := ProviderSummary{Provider: providerRef(pe), Country: pe.list.info.Territory, Services: len(pe.p.Services), QualifiedFor: []string{}, List: pe.list.info}
 		hasKind := false
 		seen := map[string]bool{}
-		for si := range pe.p.Services {
-			svc := &pe.p.Services[si]
-			if e, ok := EntryAt(svc, pq.At); ok && kind.Matches(e.Instance.Type) {
+		for _, se := range pe.services {
+			if e, ok := entryAt(se.timeline, pq.At); ok && kind.Matches(e.Instance.Type) {
 				hasKind = true
 			}
-			d, e, ok := QualifiedFor(svc, kind, pq.At)
+			d, e, ok := qualifiedFor(se.timeline, kind, pq.At)
 			if ok && d.Qualified {
 				s.Qualified = true
 				if t := Tail(e.Instance.Type); !seen[t] {
@@ -103,12 +102,12 @@ func (ix *Index) Show(query, country string, at time.Time) []ProviderDetail {
 	out := []ProviderDetail{}
 	for _, pe := range ix.matchProviders(query, CountryAlias(country)) {
 		pd := ProviderDetail{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.info, Services: []ServiceDetail{}}
-		for si := range pe.p.Services {
-			s := &pe.p.Services[si]
-			d, _, _ := QualifiedFor(s, AnyQualified, at)
+		for _, se := range pe.services {
+			s := se.s
+			d, _, _ := qualifiedFor(se.timeline, AnyQualified, at)
 			pd.Services = append(pd.Services, ServiceDetail{
 				Name: strings.TrimSpace(s.Current.Names.Get("en")), Type: s.Current.Type, Status: s.Current.Status,
-				Since: s.Current.StatusStart.UTC(), Qualified: d.Qualified, Reason: d.Reason, History: history(s),
+				Since: s.Current.StatusStart.UTC(), Qualified: d.Qualified, Reason: d.Reason, History: history(se.timeline),
 			})
 		}
 		out = append(out, pd)

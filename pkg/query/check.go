@@ -160,26 +160,33 @@ func (ix *Index) related(provs []*provEntry, q Query) []Match {
 			keys[k] = true
 		}
 	}
+	hits := map[int]bool{}
+	for n := range names {
+		for _, i := range ix.certsByOrg[n] {
+			hits[i] = true
+		}
+	}
+	for k := range keys {
+		for _, i := range ix.certsByID[k] {
+			hits[i] = true
+		}
+	}
+	idx := make([]int, 0, len(hits))
+	for i := range hits {
+		idx = append(idx, i)
+	}
+	sort.Ints(idx)
 	out := []Match{}
-	for _, sc := range ix.certs {
+	for _, i := range idx {
+		sc := ix.certs[i]
 		if self[sc.prov] || (q.Country != "" && sc.prov.list.info.Territory != q.Country) {
 			continue
 		}
-		hit := false
-		for _, o := range sc.orgs {
-			hit = hit || names[o]
-		}
-		for _, k := range sc.idKey {
-			hit = hit || keys[k]
-		}
-		if !hit {
-			continue
-		}
 		m := Match{Provider: providerRef(sc.prov), Country: sc.prov.list.info.Territory, List: sc.prov.list.info}
-		d, e, listed := QualifiedFor(sc.svc, q.Kind, q.At)
+		d, e, listed := qualifiedFor(sc.timeline, q.Kind, q.At)
 		m.Qualified, m.Reason = d.Qualified, "related: certificate issued to the queried provider, listed under "+m.Provider.Name+"; "+d.Reason
 		if listed {
-			m.Service = evidence(sc.svc, e)
+			m.Service = evidence(sc.svc, e, sc.timeline)
 		}
 		out = append(out, m)
 	}
@@ -189,6 +196,16 @@ func (ix *Index) related(provs []*provEntry, q Query) []Match {
 
 func (ix *Index) suggest(q Query) []string {
 	fq := Fold(q.Provider)
+	key := q.Country + "\x00" + fq
+	if v, ok := ix.suggestMemo.Load(key); ok {
+		return v.([]string)
+	}
+	out := ix.suggestUncached(q, fq)
+	ix.suggestMemo.Store(key, out)
+	return out
+}
+
+func (ix *Index) suggestUncached(q Query, fq string) []string {
 	type scored struct {
 		name  string
 		score float64
@@ -219,35 +236,51 @@ func (ix *Index) suggest(q Query) []string {
 	return out
 }
 
+type namedHit struct {
+	pe *provEntry
+	se *svcEntry
+}
+
+func (ix *Index) namedHits(country, fq string) []namedHit {
+	key := country + "\x00" + fq
+	if v, ok := ix.namedMemo.Load(key); ok {
+		return v.([]namedHit)
+	}
+	var hits []namedHit
+	for _, pe := range ix.providers {
+		if country != "" && pe.list.info.Territory != country {
+			continue
+		}
+		for i := range pe.services {
+			se := &pe.services[i]
+			for _, n := range se.folded {
+				if strings.Contains(n, fq) {
+					hits = append(hits, namedHit{pe, se})
+					break
+				}
+			}
+		}
+	}
+	ix.namedMemo.Store(key, hits)
+	return hits
+}
+
 func (ix *Index) namedServices(q Query) []Match {
 	fq := Fold(q.Provider)
 	if len(fq) < 3 {
 		return nil
 	}
 	var out []Match
-	for _, pe := range ix.providers {
-		if q.Country != "" && pe.list.info.Territory != q.Country {
-			continue
+	for _, h := range ix.namedHits(q.Country, fq) {
+		pe, se := h.pe, h.se
+		m := Match{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.info}
+		d, e, listed := qualifiedFor(se.timeline, q.Kind, q.At)
+		m.Qualified, m.Reason = d.Qualified, "service named like the query; "+d.Reason
+		if !listed {
+			e = se.timeline[0]
 		}
-		for si := range pe.p.Services {
-			s := &pe.p.Services[si]
-			hit := false
-			for _, n := range s.Current.Names {
-				hit = hit || strings.Contains(Fold(n.Value), fq)
-			}
-			if !hit {
-				continue
-			}
-			m := Match{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.info}
-			d, e, listed := QualifiedFor(s, q.Kind, q.At)
-			m.Qualified, m.Reason = d.Qualified, "service named like the query; "+d.Reason
-			if listed {
-				m.Service = evidence(s, e)
-			} else {
-				m.Service = evidence(s, Timeline(s)[0])
-			}
-			out = append(out, m)
-		}
+		m.Service = evidence(se.s, e, se.timeline)
+		out = append(out, m)
 	}
 	sortMatches(out)
 	return out

@@ -63,12 +63,7 @@ func Timeline(s *tsl.Service) []Entry {
 // EntryAt returns the entry in force at t; ok is false when t is before the
 // service was first listed. On equal start times the newer entry wins.
 func EntryAt(s *tsl.Service, t time.Time) (Entry, bool) {
-	for _, e := range Timeline(s) {
-		if !t.Before(e.From) {
-			return e, true
-		}
-	}
-	return Entry{}, false
+	return entryAt(Timeline(s), t)
 }
 
 // Decision is the verdict for one service entry.
@@ -178,9 +173,22 @@ func asiTails(in *tsl.ServiceInstance) []string {
 // QualifiedFor decides whether service s is qualified for kind at t, with
 // the entry that decided.
 func QualifiedFor(s *tsl.Service, kind Kind, t time.Time) (Decision, Entry, bool) {
-	e, ok := EntryAt(s, t)
+	return qualifiedFor(Timeline(s), kind, t)
+}
+
+func entryAt(tl []Entry, t time.Time) (Entry, bool) {
+	for _, e := range tl {
+		if !t.Before(e.From) {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+func qualifiedFor(tl []Entry, kind Kind, t time.Time) (Decision, Entry, bool) {
+	e, ok := entryAt(tl, t)
 	if !ok {
-		return Decision{Reason: fmt.Sprintf("not yet listed at %s (first listed %s)", stamp(t), stamp(Timeline(s)[len(Timeline(s))-1].From))}, Entry{}, false
+		return Decision{Reason: fmt.Sprintf("not yet listed at %s (first listed %s)", stamp(t), stamp(tl[len(tl)-1].From))}, Entry{}, false
 	}
 	if !kind.Matches(e.Instance.Type) {
 		return Decision{Reason: fmt.Sprintf("service type at %s is %s, not %s", day(t), Tail(e.Instance.Type), kind.Name())}, e, true

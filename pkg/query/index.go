@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/eutl/eutl/pkg/trust"
@@ -39,19 +40,28 @@ type listEntry struct {
 }
 
 type provEntry struct {
-	list   *listEntry
-	p      *tsl.Provider
-	folded []string // names and trade names, folded
-	ids    []string // normalised identifiers
-	idKeys []string
+	list     *listEntry
+	p        *tsl.Provider
+	folded   []string // names and trade names, folded
+	ids      []string // normalised identifiers
+	idKeys   []string
+	services []svcEntry
+}
+
+// svcEntry is a service with what queries need of it precomputed.
+type svcEntry struct {
+	s        *tsl.Service
+	timeline []Entry
+	folded   []string // service names, folded
 }
 
 // serviceCert is a service certificate's subject facts, for related evidence.
 type serviceCert struct {
-	prov  *provEntry
-	svc   *tsl.Service
-	orgs  []string // folded O= values
-	idKey []string // organizationIdentifier keys
+	prov     *provEntry
+	svc      *tsl.Service
+	timeline []Entry
+	orgs     []string // folded O= values
+	idKey    []string // organizationIdentifier keys
 }
 
 // Index is the verified set, prepared for many queries.
@@ -62,6 +72,12 @@ type Index struct {
 	certs     []serviceCert
 	// territories with a list (usable or failed)
 	known map[string]bool
+	// suggestMemo caches "did you mean" answers by country and folded query;
+	// matchMemo and namedMemo the provider and service-name matches.
+	suggestMemo, matchMemo, namedMemo sync.Map
+	// certsByOrg and certsByID index service certificates by folded subject
+	// O= and by organizationIdentifier key.
+	certsByOrg, certsByID map[string][]int
 }
 
 // Input is one verified list for NewIndex.
@@ -104,7 +120,7 @@ func failedOf(o *trust.Outcome) FailedList {
 
 // NewIndex prepares verified lists for queries.
 func NewIndex(lists []Input, failed []FailedList) *Index {
-	ix := &Index{failed: failed, known: map[string]bool{}}
+	ix := &Index{failed: failed, known: map[string]bool{}, certsByOrg: map[string][]int{}, certsByID: map[string][]int{}}
 	for _, f := range failed {
 		ix.known[f.Territory] = true
 	}
@@ -135,7 +151,12 @@ func NewIndex(lists []Input, failed []FailedList) *Index {
 			ix.providers = append(ix.providers, pe)
 			for si := range p.Services {
 				s := &p.Services[si]
-				sc := serviceCert{prov: pe, svc: s}
+				se := svcEntry{s: s, timeline: Timeline(s)}
+				for _, n := range s.Current.Names {
+					se.folded = append(se.folded, Fold(n.Value))
+				}
+				pe.services = append(pe.services, se)
+				sc := serviceCert{prov: pe, svc: s, timeline: se.timeline}
 				for _, id := range s.Current.Identities {
 					for _, c := range id.Certificates {
 						if c.Cert == nil {
@@ -152,7 +173,14 @@ func NewIndex(lists []Input, failed []FailedList) *Index {
 					}
 				}
 				if len(sc.orgs)+len(sc.idKey) > 0 {
+					n := len(ix.certs)
 					ix.certs = append(ix.certs, sc)
+					for _, o := range uniq(sc.orgs) {
+						ix.certsByOrg[o] = append(ix.certsByOrg[o], n)
+					}
+					for _, k := range uniq(sc.idKey) {
+						ix.certsByID[k] = append(ix.certsByID[k], n)
+					}
 				}
 			}
 		}
@@ -172,8 +200,30 @@ func (ix *Index) Lists() []ListInfo {
 	return out
 }
 
+func uniq(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // matchProviders returns the providers matching q in country ("" = all).
 func (ix *Index) matchProviders(q, country string) []*provEntry {
+	key := country + "\x00" + q
+	if v, ok := ix.matchMemo.Load(key); ok {
+		return v.([]*provEntry)
+	}
+	out := ix.matchProvidersUncached(q, country)
+	ix.matchMemo.Store(key, out)
+	return out
+}
+
+func (ix *Index) matchProvidersUncached(q, country string) []*provEntry {
 	var out []*provEntry
 	id, isID := NormalizeIdentifier(q)
 	fq := Fold(q)
@@ -222,7 +272,7 @@ type ProviderRef struct {
 }
 
 func providerRef(pe *provEntry) ProviderRef {
-	r := ProviderRef{Name: strings.TrimSpace(pe.p.Names.Get("en")), Names: []string{}, Identifiers: []string{}}
+	r := ProviderRef{Name: strings.Join(strings.Fields(pe.p.Names.Get("en")), " "), Names: []string{}, Identifiers: []string{}}
 	seen := map[string]bool{}
 	for _, n := range append(append(tsl.MultiLang{}, pe.p.Names...), pe.p.TradeNames...) {
 		v := strings.Join(strings.Fields(n.Value), " ")
@@ -258,7 +308,16 @@ type ServiceEvidence struct {
 	History        []HistoryEntry `json:"history"`
 }
 
-func evidence(s *tsl.Service, e Entry) *ServiceEvidence {
+func tlOf(pe *provEntry, s *tsl.Service) []Entry {
+	for _, se := range pe.services {
+		if se.s == s {
+			return se.timeline
+		}
+	}
+	return Timeline(s)
+}
+
+func evidence(s *tsl.Service, e Entry, tl []Entry) *ServiceEvidence {
 	in := e.Instance
 	ev := &ServiceEvidence{Name: strings.TrimSpace(in.Names.Get("en")), Type: in.Type, Status: in.Status, StatusSince: in.StatusStart.UTC(), AdditionalInfo: []string{}}
 	for _, ai := range in.Extensions.AdditionalInfo {
@@ -267,13 +326,13 @@ func evidence(s *tsl.Service, e Entry) *ServiceEvidence {
 	for _, q := range in.Extensions.Qualifications {
 		ev.Qualifiers = append(ev.Qualifiers, q.Qualifiers...)
 	}
-	ev.History = history(s)
+	ev.History = history(tl)
 	return ev
 }
 
-func history(s *tsl.Service) []HistoryEntry {
+func history(tl []Entry) []HistoryEntry {
 	var out []HistoryEntry
-	for _, te := range Timeline(s) {
+	for _, te := range tl {
 		h := HistoryEntry{Type: te.Instance.Type, Status: te.Instance.Status, From: te.From.UTC(), Until: te.Until.UTC()}
 		for _, ai := range te.Instance.Extensions.AdditionalInfo {
 			h.AdditionalInfo = append(h.AdditionalInfo, ai.URI)
@@ -304,15 +363,15 @@ func decideProvider(pe *provEntry, kind Kind, t time.Time) (Match, []string) {
 	}
 	var best *cand
 	var others []string
-	for si := range pe.p.Services {
-		s := &pe.p.Services[si]
-		e, listed := EntryAt(s, t)
+	for _, se := range pe.services {
+		s, tl := se.s, se.timeline
+		e, listed := entryAt(tl, t)
 		if !listed {
 			// Listed only later: say from when, if it is of the kind.
 			if kind.Matches(s.Current.Type) && best == nil {
-				first := Timeline(s)[len(Timeline(s))-1]
+				first := tl[len(tl)-1]
 				m.Reason = fmt.Sprintf("%q is listed only from %s", s.Current.Names.Get("en"), stamp(first.From))
-				if d := Decide(Timeline(s)[0], s.Current.StatusStart); d.Qualified {
+				if d := Decide(tl[0], s.Current.StatusStart); d.Qualified {
 					m.Reason = fmt.Sprintf("%q is granted only from %s", s.Current.Names.Get("en"), stamp(s.Current.StatusStart))
 				}
 			}
@@ -322,7 +381,7 @@ func decideProvider(pe *provEntry, kind Kind, t time.Time) (Match, []string) {
 			others = append(others, Tail(e.Instance.Type))
 			continue
 		}
-		d, _, _ := QualifiedFor(s, kind, t)
+		d, _, _ := qualifiedFor(tl, kind, t)
 		if d.Warning != "" {
 			warnings = append(warnings, d.Warning)
 		}
@@ -345,7 +404,7 @@ func decideProvider(pe *provEntry, kind Kind, t time.Time) (Match, []string) {
 	}
 	m.Qualified = best.d.Qualified
 	m.Reason = best.d.Reason
-	m.Service = evidence(best.s, best.e)
+	m.Service = evidence(best.s, best.e, tlOf(pe, best.s))
 	return m, warnings
 }
 

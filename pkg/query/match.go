@@ -15,6 +15,9 @@ import (
 // (canonical decomposition, combining marks dropped), white space runs
 // collapsed to one space and trimmed.
 func Fold(s string) string {
+	if isASCII(s) {
+		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	}
 	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {
@@ -80,16 +83,18 @@ func similarity(q, name string) float64 {
 			}
 		}
 	}
-	d := levenshtein(q, name)
-	maxLen := len([]rune(q))
-	if l := len([]rune(name)); l > maxLen {
-		maxLen = l
+	lq, ln := len(q), len(name)
+	maxLen := max(lq, ln)
+	if min(lq, ln)*3 < maxLen {
+		return score // lengths too far apart for the edit distance to help
 	}
-	return score + 1 - float64(d)/float64(maxLen)
+	return score + 1 - float64(levenshtein(q, name))/float64(maxLen)
 }
 
+// levenshtein is the edit distance, on bytes (folded names are mostly
+// ASCII; for others it over-counts slightly, which only affects ranking).
 func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
+	ra, rb := a, b
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -107,4 +112,13 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
