@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"os"
@@ -35,10 +36,14 @@ var (
 )
 
 // TestScript runs the end-to-end scripts in testdata/script. In them,
-// "eutl ARGS" runs the CLI in process (exit code recorded; "! eutl" expects a
-// non-zero code) and "exitcode N" asserts the exact code of the last run.
+// "eutl ARGS" runs the CLI in process against a loopback server publishing
+// a generated EU (hosts are routed to it), with EUTL_LOTL_URL,
+// EUTL_TRUST_ANCHORS and EUTL_CACHE_DIR set; "! eutl" expects a non-zero
+// exit; "exitcode N" asserts the exact code of the last run; "server fault
+// PATH KIND", "server clear PATH" and "server tamper PATH" change what the
+// server answers.
 func TestScript(t *testing.T) {
-	worldOnce.Do(func() { world, worldErr = tltest.NewWorld(tltest.WorldOptions{}) })
+	worldOnce.Do(func() { world, worldErr = tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test"}) })
 	if worldErr != nil {
 		t.Fatal(worldErr)
 	}
@@ -46,23 +51,37 @@ func TestScript(t *testing.T) {
 		Dir:           filepath.Join("..", "..", "testdata", "script"),
 		UpdateScripts: *updateScripts,
 		Setup: func(env *testscript.Env) error {
+			srv := tltest.NewServer(world)
+			env.Defer(srv.Close)
+			env.Values["server"] = srv
+			env.Setenv("EUTL_LOTL_URL", world.LOTLURL())
+			env.Setenv("EUTL_TRUST_ANCHORS", filepath.Join(env.WorkDir, "anchors.pem"))
+			env.Setenv("EUTL_CACHE_DIR", filepath.Join(env.WorkDir, "cache"))
 			return writeWorld(env.WorkDir, world)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"eutl":     runEutl,
 			"exitcode": checkExitCode,
+			"server":   serverCmd,
 		},
 	})
 }
 
 func runEutl(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value("server").(*tltest.Server)
+	stdin := ""
+	if f := ts.Getenv("EUTL_STDIN"); f != "" {
+		stdin = ts.ReadFile(f)
+	}
 	env := &cli.Env{
-		Stdin:  strings.NewReader(""),
-		Stdout: ts.Stdout(),
-		Stderr: ts.Stderr(),
-		Now:    func() time.Time { return testNow },
-		Dir:    ts.Getenv("WORK"),
-		Getenv: ts.Getenv,
+		Stdin:          strings.NewReader(stdin),
+		Stdout:         ts.Stdout(),
+		Stderr:         ts.Stderr(),
+		Now:            func() time.Time { return testNow },
+		Dir:            ts.Getenv("WORK"),
+		Getenv:         ts.Getenv,
+		Transport:      srv.Transport(),
+		RetryBaseDelay: time.Millisecond,
 	}
 	code := cli.Run(context.Background(), args, env)
 	ts.Setenv("EUTL_EXIT", strconv.Itoa(code))
@@ -84,6 +103,46 @@ func checkExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value("server").(*tltest.Server)
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: server fault PATH KIND | server clear PATH | server tamper PATH")
+	}
+	path := args[1]
+	switch args[0] {
+	case "clear":
+		srv.SetFault(path, nil)
+	case "tamper":
+		body := bytes.Replace(world.Files[path], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
+		srv.SetFault(path, &tltest.Fault{Body: body})
+		srv.SetSHA2(path, strings.Repeat("00", 32))
+	case "fault":
+		if len(args) != 3 {
+			ts.Fatalf("usage: server fault PATH KIND")
+		}
+		f := &tltest.Fault{}
+		switch k := args[2]; {
+		case k == "stall":
+			f.Stall = true
+		case k == "html":
+			f.HTML = true
+		case strings.HasPrefix(k, "status="):
+			n, err := strconv.Atoi(strings.TrimPrefix(k, "status="))
+			ts.Check(err)
+			f.Status = n
+		case strings.HasPrefix(k, "once="):
+			n, err := strconv.Atoi(strings.TrimPrefix(k, "once="))
+			ts.Check(err)
+			f.Status, f.FailTimes = n, 1
+		default:
+			ts.Fatalf("unknown fault %q", k)
+		}
+		srv.SetFault(path, f)
+	default:
+		ts.Fatalf("unknown server command %q", args[0])
+	}
+}
+
 // writeWorld lays out the generated lists and certificates in dir.
 func writeWorld(dir string, w *tltest.World) error {
 	files := map[string][]byte{
@@ -95,7 +154,15 @@ func writeWorld(dir string, w *tltest.World) error {
 	for _, t := range w.Opts.Territories {
 		files[t+".xml"] = w.Files["/"+t+".xml"]
 	}
-	files["be-tampered.xml"] = []byte(strings.Replace(string(w.Files["/BE.xml"]), "Svcstatus/withdrawn", "Svcstatus/granted", 1))
+	files["be-tampered.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
+	// A hand-made offline directory: lotl.xml and <CC>.xml.
+	if err := os.MkdirAll(filepath.Join(dir, "handmade"), 0o755); err != nil {
+		return err
+	}
+	files["handmade/lotl.xml"] = w.Files["/eu-lotl.xml"]
+	for _, t := range w.Opts.Territories {
+		files["handmade/"+t+".xml"] = w.Files["/"+t+".xml"]
+	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err

@@ -120,6 +120,7 @@ the Official Journal of the EU.`,
 		SilenceErrors: true,
 		Version:       Version,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			g.envDefaults(cmd)
 			return g.resolve()
 		},
 	}
@@ -139,6 +140,16 @@ the Official Journal of the EU.`,
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
 		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
 	return root
+}
+
+// envDefaults lets EUTL_LOTL_URL, EUTL_TRUST_ANCHORS and EUTL_CACHE_DIR
+// stand in for flags that are not given (for CI configuration).
+func (g *globalOptions) envDefaults(cmd *cobra.Command) {
+	for flag, env := range map[string]string{"lotl-url": "EUTL_LOTL_URL", "trust-anchors": "EUTL_TRUST_ANCHORS", "cache-dir": "EUTL_CACHE_DIR"} {
+		if v := g.env.Getenv(env); v != "" && !cmd.Flags().Changed(flag) {
+			cmd.Flags().Set(flag, v)
+		}
+	}
 }
 
 // resolve checks and converts the global flags.
