@@ -1,0 +1,49 @@
+/*
+Eutl answers whether a trust service provider holds qualified (QTSP) status
+for a kind of service according to the EU Trusted Lists, and proves that the
+lists it answered from were authentic: every list's XAdES signature is
+verified and chained back to the LOTL signing certificates published in the
+Official Journal of the EU.
+
+Usage:
+
+	eutl check --provider NAME --service TYPE [--country CC] [--at TIME]
+	eutl batch FILE|-
+	eutl providers [QUERY] [--country CC] [--service TYPE] [--qualified]
+	eutl show PROVIDER [--country CC]
+	eutl types
+	eutl fetch
+	eutl lists
+	eutl verify FILE (--cert PEM ... | --lotl LOTLFILE)
+	eutl version
+
+# Exit codes
+
+	0  check/batch: every query answered qualified, from verified lists;
+	   other commands: success
+	1  unexpected internal error (a bug)
+	2  usage error: unknown flag, bad service alias, unreadable input file,
+	   malformed date, malformed batch rows (nothing looked up)
+	3  check/batch: at least one query answered not qualified, and every
+	   list that could hold the answer was verified
+	4  trust failure: a list needed for the answer did not verify
+	5  a list needed for the answer could not be fetched, and no verified
+	   cached copy may stand in for it
+
+# Output formats
+
+--format table (default), json or csv. stdout carries only results;
+progress, warnings and errors go to stderr. JSON documents carry a top-level
+schema_version; fields are only ever added.
+
+# Cache
+
+Fetched lists are kept, exactly as received and only once verified, in
+--cache-dir (default the user cache directory /eutl): lotl.xml,
+<TERRITORY>.xml, pivot LOTLs under their URL base name, metadata in meta/,
+rollback state in state.json. --offline reads only that directory, which may
+also be prepared by hand. Cached lists are verified again on every use.
+
+See README.md for the full contract.
+*/
+package main
