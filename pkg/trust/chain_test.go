@@ -107,8 +107,22 @@ var allValid = map[string]trust.Verdict{"EU": trust.Valid, "BE": trust.Valid, "E
 
 func TestChainValid(t *testing.T) {
 	e := newEnv(t, tltest.WorldOptions{})
+	var total int
+	done := map[string]trust.Verdict{}
+	e.opts.Progress = func(ev trust.Event) {
+		if ev.Total > 0 {
+			total = ev.Total
+		}
+		if ev.Done != "" {
+			done[ev.Done] = ev.Verdict
+		}
+	}
 	res := e.run(false)
 	want(t, res, allValid)
+	if total != 3 || len(done) != 4 || done["EU"] != trust.Valid || done["BE"] != trust.Valid {
+		t.Errorf("progress: total %d, done %v", total, done)
+	}
+	e.opts.Progress = nil
 	if len(res.Pivots) != 0 {
 		t.Errorf("%d pivots walked, want 0", len(res.Pivots))
 	}

@@ -127,6 +127,36 @@ func TestRealChain(t *testing.T) {
 	}
 }
 
+// TestRealChainToday: at today's date (2026-11-25) several 2026 lists have
+// passed their NextUpdate and are reported expired, never used.
+func TestRealChainToday(t *testing.T) {
+	dir := realCache(t)
+	res := runReal(t, dir, trust.BuiltinAnchors(), trust.OfficialJournalURI, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	if res.LOTL.Verdict() != trust.Valid {
+		t.Fatalf("LOTL 390 (NextUpdate 2027-01-27): %s", res.LOTL.Verdict())
+	}
+	expired := map[string]bool{}
+	for i := range res.Lists {
+		o := &res.Lists[i]
+		if o.Verdict() == trust.Expired {
+			expired[o.Territory] = true
+			if o.Usable() {
+				t.Errorf("%s is expired but usable", o.Territory)
+			}
+		}
+	}
+	for _, cc := range []string{"AT", "CY", "ES", "FI", "FR", "IE", "IS", "LV", "MT", "NL", "NO", "PL", "PT", "EE", "LU"} {
+		if !expired[cc] {
+			t.Errorf("%s should be expired on 2026-11-25", cc)
+		}
+	}
+	for _, cc := range []string{"BE", "CZ", "IT", "SE", "SI"} {
+		if expired[cc] {
+			t.Errorf("%s is still current on 2026-11-25", cc)
+		}
+	}
+}
+
 // TestRealPivotWalk: starting from the superseded 2019 Official Journal set,
 // the walk must reach LOTL 390 through pivots 282 → 300 → 335 → 341 → 378.
 func TestRealPivotWalk(t *testing.T) {
