@@ -78,7 +78,7 @@ func PeekTerritory(data []byte) string {
 		}
 		for _, c := range si.ChildElements() {
 			if c.Tag == "SchemeTerritory" && c.NamespaceURI() == tsl.NSTSL {
-				return strings.TrimSpace(c.Text())
+				return strings.TrimSpace(tsl.TextContent(c))
 			}
 		}
 	}

@@ -79,7 +79,37 @@ func (n node) require(ns, local string) (node, error) {
 	return node{}, n.errf("element %s appears %d times, expected once", local, len(cs))
 }
 
-func (n node) text() string { return strings.TrimSpace(n.el.Text()) }
+func (n node) text() string { return strings.TrimSpace(TextContent(n.el)) }
+
+// TextContent is all the character data directly inside el, in order.
+// Comments and processing instructions inside a text are skipped, not
+// treated as its end: canonicalization drops comments, so a comment
+// inserted into signed text keeps the signature valid, and reading only up
+// to it (as etree's Text does) would let it truncate what was signed.
+func TextContent(el *etree.Element) string {
+	var first string
+	var b *strings.Builder
+	for _, t := range el.Child {
+		cd, ok := t.(*etree.CharData)
+		if !ok {
+			continue
+		}
+		switch {
+		case b != nil:
+			b.WriteString(cd.Data)
+		case first == "":
+			first = cd.Data
+		default:
+			b = &strings.Builder{}
+			b.WriteString(first)
+			b.WriteString(cd.Data)
+		}
+	}
+	if b != nil {
+		return b.String()
+	}
+	return first
+}
 
 func (n node) lang() string {
 	for _, a := range n.el.Attr {
@@ -174,7 +204,7 @@ func parseTimeNode(n node) (time.Time, error) {
 func multiLang(n node, local string) MultiLang {
 	var out MultiLang
 	for _, c := range n.children(NSTSL, local) {
-		out = append(out, LangString{Lang: c.lang(), Value: c.el.Text()})
+		out = append(out, LangString{Lang: c.lang(), Value: TextContent(c.el)})
 	}
 	return out
 }
@@ -390,7 +420,7 @@ func parseDigitalID(n node) (DigitalID, error) {
 			cn := node{c, di.path + "/" + c.Tag}
 			switch {
 			case c.Tag == "X509Certificate" && c.NamespaceURI() == NSTSL:
-				der, err := decodeBase64(c.Text())
+				der, err := decodeBase64(TextContent(c))
 				if err != nil {
 					return d, cn.errf("certificate is not valid base64: %v", err)
 				}
@@ -398,7 +428,7 @@ func parseDigitalID(n node) (DigitalID, error) {
 			case c.Tag == "X509SubjectName" && c.NamespaceURI() == NSTSL:
 				d.SubjectNames = append(d.SubjectNames, cn.text())
 			case c.Tag == "X509SKI" && c.NamespaceURI() == NSTSL:
-				ski, err := decodeBase64(c.Text())
+				ski, err := decodeBase64(TextContent(c))
 				if err != nil {
 					return d, cn.errf("X509SKI is not valid base64: %v", err)
 				}
@@ -624,12 +654,12 @@ func parseCriteria(n node, depth int) CriteriaList {
 	if o, ok := n.child(NSSIE, "otherCriteriaList"); ok {
 		for _, eku := range o.children(NSAdditionalTypes, "ExtendedKeyUsage") {
 			for _, kp := range eku.el.ChildElements() {
-				cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(kp.Text()))
+				cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(TextContent(kp)))
 			}
 		}
 		for _, dn := range o.children(NSAdditionalTypes, "CertSubjectDNAttribute") {
 			for _, a := range dn.el.ChildElements() {
-				cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(a.Text()))
+				cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(TextContent(a)))
 			}
 		}
 	}

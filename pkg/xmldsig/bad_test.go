@@ -175,6 +175,26 @@ func TestValidVariants(t *testing.T) {
 			t.Fatalf("pinned to the extra KeyInfo certificate: %v", err)
 		}
 	})
+	t.Run("a comment inside signed text neither breaks nor truncates it", func(t *testing.T) {
+		// Canonicalization drops comments, so the signature stays valid; the
+		// model must still read the whole signed text, not stop at the comment.
+		data := replaceOnce(t, good, ">Example Trust NV<", ">Example <!-- injected -->Trust NV<")
+		data = replaceOnce(t, data, "Svcstatus/undersupervision<", "Svcstatus/under<!---->supervision<")
+		res, err := xmldsig.Verify(data, [][]byte{k.DER}, xmldsig.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := tsl.Parse(res.Root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Providers[0].Names.Get("en"); got != "Example Trust NV" {
+			t.Errorf("name read as %q", got)
+		}
+		if got := l.Providers[0].Services[0].History[0].Status; got != tsl.StatusPrefix+"undersupervision" {
+			t.Errorf("status read as %q", got)
+		}
+	})
 	t.Run("a PI added after signing breaks the digest", func(t *testing.T) {
 		data := replaceOnce(t, good, "?>", "?><?evil x?>")
 		if _, err := xmldsig.Verify(data, [][]byte{k.DER}, xmldsig.Options{}); !errors.Is(err, xmldsig.ErrDigestMismatch) {

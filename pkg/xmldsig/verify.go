@@ -532,7 +532,7 @@ func readSignature(sigEl *etree.Element, sigPath string) (*signature, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.value, err = decodeBase64(sv.Text()); err != nil {
+	if s.value, err = decodeBase64(textContent(sv)); err != nil {
 		return nil, errAt(svPath, ErrMalformed, "SignatureValue is not base64: %v", err)
 	}
 	ki, kiPath, err := exactlyOne(sigEl, sigPath, NSDSig, "KeyInfo")
@@ -542,7 +542,7 @@ func readSignature(sigEl *etree.Element, sigPath string) (*signature, error) {
 	s.certPath = kiPath + "/ds:X509Data/ds:X509Certificate"
 	for _, xd := range children(ki, NSDSig, "X509Data") {
 		for _, c := range children(xd, NSDSig, "X509Certificate") {
-			der, err := decodeBase64(c.Text())
+			der, err := decodeBase64(textContent(c))
 			if err != nil {
 				return nil, errAt(s.certPath, ErrMalformed, "certificate is not base64: %v", err)
 			}
@@ -586,7 +586,7 @@ func readReference(r *etree.Element, path string) (reference, error) {
 	if err != nil {
 		return ref, err
 	}
-	if ref.digest, err = decodeBase64(dv.Text()); err != nil {
+	if ref.digest, err = decodeBase64(textContent(dv)); err != nil {
 		return ref, errAt(dvPath, ErrMalformed, "DigestValue is not base64: %v", err)
 	}
 	ts := children(r, NSDSig, "Transforms")

@@ -33,9 +33,9 @@ func readSignedProperties(sp *etree.Element, path string) (*xadesProps, error) {
 	if err != nil {
 		return nil, errAt(sspPath, ErrSigningTime, "XAdES SigningTime missing or repeated")
 	}
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(st.Text()))
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(textContent(st)))
 	if err != nil {
-		return nil, errAt(stPath, ErrSigningTime, "%q is not an xs:dateTime with a time zone", strings.TrimSpace(st.Text()))
+		return nil, errAt(stPath, ErrSigningTime, "%q is not an xs:dateTime with a time zone", strings.TrimSpace(textContent(st)))
 	}
 	xp.signingTime = t.UTC()
 
@@ -61,7 +61,7 @@ func readSignedProperties(sp *etree.Element, path string) (*xadesProps, error) {
 		if len(dm) != 1 || len(dv) != 1 {
 			return nil, errAt(scPath+"/xades:Cert/xades:CertDigest", ErrSigningCert, "CertDigest needs one DigestMethod and one DigestValue")
 		}
-		d, err := decodeBase64(dv[0].Text())
+		d, err := decodeBase64(textContent(dv[0]))
 		if err != nil {
 			return nil, errAt(scPath+"/xades:Cert/xades:CertDigest", ErrMalformed, "DigestValue is not base64")
 		}
@@ -116,4 +116,17 @@ func decodeBase64(s string) ([]byte, error) {
 		return r
 	}, s)
 	return base64.StdEncoding.DecodeString(s)
+}
+
+// textContent is all the character data directly inside el: a comment
+// inserted into a signed value (canonicalization drops comments) must not
+// truncate it.
+func textContent(el *etree.Element) string {
+	var b strings.Builder
+	for _, t := range el.Child {
+		if cd, ok := t.(*etree.CharData); ok {
+			b.WriteString(cd.Data)
+		}
+	}
+	return b.String()
 }
