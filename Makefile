@@ -5,7 +5,7 @@ FUZZTIME  ?= 20s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/eutl/eutl/cmd/eutl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench golden lint clean
+.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench golden lint clean adversarial
 
 all: build
 
@@ -63,3 +63,18 @@ lint:
 
 clean:
 	rm -f eutl
+
+# The adversarial suite: attacks, hostile inputs, network and cache faults,
+# the mutation property; prints cases tried per class, passed and failed.
+adversarial:
+	@$(GO) test -count=1 -run 'Adversarial' -v ./... 2>&1 | tee .adversarial.log | \
+	  awk '/^ *--- (PASS|FAIL|SKIP): TestAdversarial[A-Za-z]*\/[^ ]+\// { \
+	         split($$3, p, "/"); c = p[2]; tried[c]++; \
+	         if ($$2 == "PASS:") pass[c]++; else if ($$2 == "FAIL:") fail[c]++; else skip[c]++ } \
+	       END { printf "%-16s %6s %6s %6s %6s\n", "class", "tried", "passed", "failed", "skipped"; \
+	             n = split("wrapping key-confusion downgrade trust-chain parser network cache property", order, " "); \
+	             for (i = 1; i <= n; i++) { c = order[i]; seen[c] = 1; if (c in tried) { printf "%-16s %6d %6d %6d %6d\n", c, tried[c], pass[c], fail[c], skip[c]; T += tried[c]; P += pass[c]; F += fail[c]; S += skip[c] } } \
+	             for (c in tried) if (!(c in seen)) { printf "%-16s %6d %6d %6d %6d\n", c, tried[c], pass[c], fail[c], skip[c]; T += tried[c]; P += pass[c]; F += fail[c]; S += skip[c] } \
+	             printf "%-16s %6d %6d %6d %6d\n", "total", T, P, F, S; if (F > 0) exit 1 }'
+	@! grep -q '^FAIL' .adversarial.log
+	@rm -f .adversarial.log

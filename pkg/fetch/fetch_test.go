@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -198,4 +199,61 @@ func FuzzCacheMeta(f *testing.F) {
 		c.Read("BE")
 		c.ReadState()
 	})
+}
+
+// TestAdversarialDiskFull: a write that fails (disk full) leaves the
+// previous verified copy and state in place and reports the error.
+func TestAdversarialDiskFull(t *testing.T) {
+	for _, step := range []string{"written", "before-rename"} {
+		t.Run("cache/disk full at "+step, func(t *testing.T) {
+			c, err := OpenCache(t.TempDir(), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &Store{Cache: c}
+			old := &Fetched{Data: []byte("<old/>"), URL: "u", Origin: "network"}
+			if err := s.Accept("BE", old, AcceptInfo{Sequence: 5, Verdict: "valid"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			writeHook = func(st string) error {
+				if st == step {
+					return syscall.ENOSPC
+				}
+				return nil
+			}
+			defer func() { writeHook = func(string) error { return nil } }()
+			err = s.Accept("BE", &Fetched{Data: []byte("<new/>"), URL: "u", Origin: "network"}, AcceptInfo{Sequence: 6, Verdict: "valid"})
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("write error not reported: %v", err)
+			}
+			if seq, _ := s.LastSequence("BE"); seq != 5 {
+				t.Fatalf("sequence floor raised by a list that was not stored: %d", seq)
+			}
+			data, _, err := c.Read("BE")
+			if err != nil || string(data) != "<old/>" {
+				t.Fatalf("cache after a failed write: %q %v", data, err)
+			}
+			// The state file itself on a full disk.
+			writeHook = func(string) error { return nil }
+			if err := s.Accept("BE", &Fetched{Data: []byte("<new/>"), URL: "u", Origin: "network"}, AcceptInfo{Sequence: 6, Verdict: "valid"}); err != nil {
+				t.Fatal(err)
+			}
+			writeHook = func(st string) error {
+				if st == step {
+					return syscall.ENOSPC
+				}
+				return nil
+			}
+			if err := s.Flush(); !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("state write error not reported: %v", err)
+			}
+			st, err := c.ReadState()
+			if err != nil || st.Sequences["BE"] != 5 {
+				t.Fatalf("state after a failed write: %+v %v", st, err)
+			}
+		})
+	}
 }

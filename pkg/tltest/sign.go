@@ -61,7 +61,7 @@ func methodHash(method string) (crypto.Hash, error) {
 	for _, h := range []struct {
 		s string
 		h crypto.Hash
-	}{{"sha256", crypto.SHA256}, {"sha384", crypto.SHA384}, {"sha512", crypto.SHA512}, {"sha224", crypto.SHA224}} {
+	}{{"sha256", crypto.SHA256}, {"sha384", crypto.SHA384}, {"sha512", crypto.SHA512}, {"sha224", crypto.SHA224}, {"sha1", crypto.SHA1}} {
 		if len(method) >= len(h.s) && strings.Contains(method, h.s) {
 			return h.h, nil
 		}

@@ -32,3 +32,18 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCertInfo: the certificate reader (ours, for brainpool and
+// RSASSA-PSS keys) never panics on arbitrary DER.
+func FuzzParseCertInfo(f *testing.F) {
+	for _, k := range testKeys(f) {
+		f.Add(k.DER)
+	}
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x01})
+	f.Fuzz(func(t *testing.T, der []byte) {
+		info, err := xmldsig.ParseCertInfo(der)
+		if err == nil && info.PublicKey == nil {
+			t.Fatal("certificate accepted without a public key")
+		}
+	})
+}
