@@ -190,6 +190,17 @@ func (c *Cache) WriteState(s *State) error {
 	return writeFileAtomic(filepath.Join(c.Dir, "state.json"), append(data, '\n'))
 }
 
+// RemoveStale deletes temporary files left by a run that was killed
+// mid-write (they are never read). Call it with the lock held.
+func (c *Cache) RemoveStale() {
+	for _, pattern := range []string{".*.tmp-*", "meta/.*.tmp-*"} {
+		files, _ := filepath.Glob(filepath.Join(c.Dir, pattern))
+		for _, f := range files {
+			os.Remove(f)
+		}
+	}
+}
+
 // Lock takes the cache's exclusive lock, waiting for another run to finish,
 // until ctx ends. The returned function releases it.
 func (c *Cache) Lock(ctx context.Context) (func(), error) {

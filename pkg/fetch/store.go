@@ -219,8 +219,11 @@ func (s *Store) Flush() error {
 	if !s.dirty || s.Offline {
 		return nil
 	}
+	if err := s.Cache.WriteState(s.state); err != nil {
+		return err
+	}
 	s.dirty = false
-	return s.Cache.WriteState(s.state)
+	return nil
 }
 
 func (s *Store) now() time.Time {

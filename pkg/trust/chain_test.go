@@ -171,6 +171,18 @@ func TestChainPivots(t *testing.T) {
 		}
 		want(t, res, map[string]trust.Verdict{"EU": trust.UntrustedSigner})
 	})
+	t.Run("LOTL naming another location for itself is reported", func(t *testing.T) {
+		e := newEnv(t, tltest.WorldOptions{})
+		e.w.LOTL.Pointers[0].Location = "https://ec.europa.eu/tools/lotl/new-location.xml"
+		e.w.LOTL.SchemeInformationURIs = append([]string{"https://eur-lex.europa.eu/eli/C/2027/1/oj"}, e.w.LOTL.SchemeInformationURIs...)
+		e.republish()
+		res := e.run(false)
+		want(t, res, allValid)
+		all := strings.Join(res.Warnings, "\n")
+		if !strings.Contains(all, "another location for itself (https://ec.europa.eu/tools/lotl/new-location.xml)") || !strings.Contains(all, "Official Journal notice eutl does not pin (https://eur-lex.europa.eu/eli/C/2027/1/oj)") {
+			t.Errorf("warnings: %v", res.Warnings)
+		}
+	})
 	t.Run("LOTL signed directly by an anchor despite pivots listed", func(t *testing.T) {
 		e := newEnv(t, tltest.WorldOptions{Pivots: 1})
 		e.w.SignKeys["/eu-lotl.xml"] = e.w.Anchors[1]

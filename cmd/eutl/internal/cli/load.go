@@ -40,6 +40,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 			return nil, err
 		}
 		defer unlock()
+		cache.RemoveStale()
 		store.Client = fetch.NewClient(fetch.Options{
 			UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
 			BaseDelay: g.env.RetryBaseDelay,
