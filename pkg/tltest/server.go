@@ -16,8 +16,8 @@ import (
 
 // Fault makes the server misbehave for one path.
 type Fault struct {
-	// Status answers with this HTTP status (the first FailTimes requests
-	// only, when FailTimes > 0).
+	// Status answers with this HTTP status (only the first FailTimes
+	// requests after the fault was set, when FailTimes > 0).
 	Status    int
 	FailTimes int
 	// RetryAfter is sent with Status.
@@ -52,12 +52,13 @@ type Server struct {
 	faults   map[string]*Fault
 	sha2     map[string]string
 	requests map[string]int
+	hits     map[string]int // requests since the path's fault was set
 	cond     map[string]int // conditional requests answered 304
 }
 
 // NewServer starts a server for w's files.
 func NewServer(w *World) *Server {
-	s := &Server{faults: map[string]*Fault{}, sha2: map[string]string{}, requests: map[string]int{}, cond: map[string]int{}}
+	s := &Server{faults: map[string]*Fault{}, sha2: map[string]string{}, requests: map[string]int{}, hits: map[string]int{}, cond: map[string]int{}}
 	s.SetFiles(w.Files)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -77,6 +78,7 @@ func (s *Server) SetFiles(files map[string][]byte) {
 func (s *Server) SetFault(path string, f *Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.hits[path] = 0
 	if f == nil {
 		delete(s.faults, path)
 		return
@@ -126,7 +128,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	s.mu.Lock()
 	s.requests[p]++
-	n := s.requests[p]
+	s.hits[p]++
+	n := s.hits[p]
 	f := s.faults[p]
 	var fault Fault
 	if f != nil {

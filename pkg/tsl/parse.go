@@ -2,7 +2,6 @@ package tsl
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"github.com/eutl/eutl/internal/xmltext"
 )
 
 // ParseError is a problem at one place of a list.
@@ -81,35 +82,9 @@ func (n node) require(ns, local string) (node, error) {
 
 func (n node) text() string { return strings.TrimSpace(TextContent(n.el)) }
 
-// TextContent is all the character data directly inside el, in order.
-// Comments and processing instructions inside a text are skipped, not
-// treated as its end: canonicalization drops comments, so a comment
-// inserted into signed text keeps the signature valid, and reading only up
-// to it (as etree's Text does) would let it truncate what was signed.
-func TextContent(el *etree.Element) string {
-	var first string
-	var b *strings.Builder
-	for _, t := range el.Child {
-		cd, ok := t.(*etree.CharData)
-		if !ok {
-			continue
-		}
-		switch {
-		case b != nil:
-			b.WriteString(cd.Data)
-		case first == "":
-			first = cd.Data
-		default:
-			b = &strings.Builder{}
-			b.WriteString(first)
-			b.WriteString(cd.Data)
-		}
-	}
-	if b != nil {
-		return b.String()
-	}
-	return first
-}
+// TextContent is all the character data directly inside el (see
+// internal/xmltext: a comment inside a signed text must not truncate it).
+func TextContent(el *etree.Element) string { return xmltext.Content(el) }
 
 func (n node) lang() string {
 	for _, a := range n.el.Attr {
@@ -402,17 +377,6 @@ func ParseCertificate(der []byte) Certificate {
 	return c
 }
 
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r':
-			return -1
-		}
-		return r
-	}, s)
-	return base64.StdEncoding.DecodeString(s)
-}
-
 func parseDigitalID(n node) (DigitalID, error) {
 	var d DigitalID
 	for _, di := range n.children(NSTSL, "DigitalId") {
@@ -420,7 +384,7 @@ func parseDigitalID(n node) (DigitalID, error) {
 			cn := node{c, di.path + "/" + c.Tag}
 			switch {
 			case c.Tag == "X509Certificate" && c.NamespaceURI() == NSTSL:
-				der, err := decodeBase64(TextContent(c))
+				der, err := xmltext.DecodeBase64(TextContent(c))
 				if err != nil {
 					return d, cn.errf("certificate is not valid base64: %v", err)
 				}
@@ -428,7 +392,7 @@ func parseDigitalID(n node) (DigitalID, error) {
 			case c.Tag == "X509SubjectName" && c.NamespaceURI() == NSTSL:
 				d.SubjectNames = append(d.SubjectNames, cn.text())
 			case c.Tag == "X509SKI" && c.NamespaceURI() == NSTSL:
-				ski, err := decodeBase64(TextContent(c))
+				ski, err := xmltext.DecodeBase64(TextContent(c))
 				if err != nil {
 					return d, cn.errf("X509SKI is not valid base64: %v", err)
 				}

@@ -84,27 +84,20 @@ func canonicalizeTo(w *bufio.Writer, el *etree.Element, m c14nMethod, prefixList
 	switch m.kind {
 	case 0:
 		return writeExcC14N(w, el, prefixList, m.comments)
-	case 1:
-		if !m.comments {
-			stripComments(el)
-		}
-		out, err := dsig.MakeC14N10RecCanonicalizer().Canonicalize(el)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(out)
-		return err
-	default:
-		if !m.comments {
-			stripComments(el)
-		}
-		out, err := dsig.MakeC14N11Canonicalizer().Canonicalize(el)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(out)
+	}
+	if !m.comments {
+		stripComments(el)
+	}
+	c := dsig.MakeC14N11Canonicalizer()
+	if m.kind == 1 {
+		c = dsig.MakeC14N10RecCanonicalizer()
+	}
+	out, err := c.Canonicalize(el)
+	if err != nil {
 		return err
 	}
+	_, err = w.Write(out)
+	return err
 }
 
 func stripComments(el *etree.Element) {

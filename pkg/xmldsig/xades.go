@@ -2,11 +2,12 @@ package xmldsig
 
 import (
 	"bytes"
-	"encoding/base64"
 	"strings"
 	"time"
 
 	"github.com/beevik/etree"
+
+	"github.com/eutl/eutl/internal/xmltext"
 )
 
 // xadesProps is what eutl reads of XAdES SignedSignatureProperties.
@@ -107,26 +108,6 @@ func (xp *xadesProps) checkTime(signer *CertInfo) error {
 	return nil
 }
 
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r':
-			return -1
-		}
-		return r
-	}, s)
-	return base64.StdEncoding.DecodeString(s)
-}
+func decodeBase64(s string) ([]byte, error) { return xmltext.DecodeBase64(s) }
 
-// textContent is all the character data directly inside el: a comment
-// inserted into a signed value (canonicalization drops comments) must not
-// truncate it.
-func textContent(el *etree.Element) string {
-	var b strings.Builder
-	for _, t := range el.Child {
-		if cd, ok := t.(*etree.CharData); ok {
-			b.WriteString(cd.Data)
-		}
-	}
-	return b.String()
-}
+func textContent(el *etree.Element) string { return xmltext.Content(el) }
