@@ -252,6 +252,30 @@ func signatureAttacks() []attack {
 			h.srv.SetFault("/EL.xml", &tltest.Fault{Body: bytes.Replace(w.Files["/EL.xml"], []byte(xmldsig.ECDSASHA256), []byte(xmldsig.RSASHA256), 1)})
 			refused(t, h.eutl("cache", "check", "--provider", "hermes", "--service", "qwac", "--country", "EL"))
 		}},
+		{"key-confusion", "RSA-PSS parameters that disagree with the method", nil, func(t *testing.T) {
+			w, err := tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test", Territories: []string{"BE"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// BE's pinned key is an id-RSASSA-PSS key bound to SHA-512; a
+			// signature with sha256-rsa-MGF1 must not pass.
+			w.TLKeys["BE"] = tltest.MustKey(tltest.RSAPSSSHA512, tltest.CertOptions{})
+			for i, p := range w.LOTL.Pointers {
+				if p.Territory == "BE" {
+					w.LOTL.Pointers[i].Certs = [][]byte{w.TLKeys["BE"].DER}
+				}
+			}
+			w.Lists["BE"] = evilBE(w)
+			w.SignOpts["/BE.xml"] = tltest.SignOptions{SignatureMethod: xmldsig.RSAPSSSHA256}
+			if err := w.Sign(); err != nil {
+				t.Fatal(err)
+			}
+			r := newHarness(t, w).eutl("cache", beQuestion...)
+			refused(t, r)
+			if !strings.Contains(r.stdout, "key does not fit") {
+				t.Fatalf("%s", r.stdout)
+			}
+		}},
 		{"key-confusion", "RSA-PSS method on a PKCS#1 signature", func(t *testing.T, w *tltest.World) []byte {
 			return bytes.Replace(w.Files["/BE.xml"], []byte(xmldsig.RSASHA256), []byte(xmldsig.RSAPSSSHA256), 1)
 		}, nil},

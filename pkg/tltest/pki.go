@@ -39,7 +39,21 @@ const (
 	P384      KeyType = "p384"
 	P521      KeyType = "p521"
 	Brainpool KeyType = "brainpoolP256r1"
+	// BrainpoolP384 and BrainpoolP512 are the larger brainpool curves.
+	BrainpoolP384 KeyType = "brainpoolP384r1"
+	BrainpoolP512 KeyType = "brainpoolP512r1"
+	// RSAPSSSHA512 is an id-RSASSA-PSS key whose parameters bind it to SHA-512.
+	RSAPSSSHA512 KeyType = "rsa-pss-sha512"
 )
+
+var brainpoolCurves = map[KeyType]struct {
+	curve func() elliptic.Curve
+	oid   asn1.ObjectIdentifier
+}{
+	Brainpool:     {brainpool.P256r1, asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}},
+	BrainpoolP384: {brainpool.P384r1, asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 11}},
+	BrainpoolP512: {brainpool.P512r1, asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 13}},
+}
 
 // Key is a signing key with its self-signed certificate.
 type Key struct {
@@ -92,7 +106,7 @@ func NewKey(t KeyType, o CertOptions) (*Key, error) {
 	k := &Key{Type: t}
 	var err error
 	switch t {
-	case RSA2048, RSA3072, RSAPSS:
+	case RSA2048, RSA3072, RSAPSS, RSAPSSSHA512:
 		bits := 2048
 		if t == RSA3072 {
 			bits = 3072
@@ -109,8 +123,8 @@ func NewKey(t KeyType, o CertOptions) (*Key, error) {
 			return nil, err
 		}
 		k.Signer = priv
-	case Brainpool:
-		priv, err := ecdsa.GenerateKey(brainpool.P256r1(), rand.Reader) //nolint:staticcheck // custom curve by design
+	case Brainpool, BrainpoolP384, BrainpoolP512:
+		priv, err := ecdsa.GenerateKey(brainpoolCurves[t].curve(), rand.Reader) //nolint:staticcheck // custom curve by design
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +133,7 @@ func NewKey(t KeyType, o CertOptions) (*Key, error) {
 		return nil, fmt.Errorf("tltest: unknown key type %q", t)
 	}
 	switch t {
-	case RSAPSS, Brainpool:
+	case RSAPSS, RSAPSSSHA512, Brainpool, BrainpoolP384, BrainpoolP512:
 		k.DER, err = buildCert(k, o)
 	default:
 		k.DER, err = x509.CreateCertificate(rand.Reader, template(o), template(o), k.Signer.Public(), k.Signer)
@@ -158,7 +172,8 @@ var (
 	oidSHA256RSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
 	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 	oidECDSASHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidBrainpoolP1 = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1, 7}
+	oidSHA512      = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+	oidMGF1        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
 )
 
 type tbsCert struct {
@@ -196,11 +211,24 @@ func buildCert(k *Key, o CertOptions) ([]byte, error) {
 	switch key := k.Signer.Public().(type) {
 	case *rsa.PublicKey:
 		pub.Algorithm = pkix.AlgorithmIdentifier{Algorithm: oidRSAPSS}
+		if k.Type == RSAPSSSHA512 {
+			sha512 := pkix.AlgorithmIdentifier{Algorithm: oidSHA512}
+			mgfParams, _ := asn1.Marshal(sha512)
+			params, err := asn1.Marshal(struct {
+				Hash pkix.AlgorithmIdentifier `asn1:"explicit,tag:0"`
+				MGF  pkix.AlgorithmIdentifier `asn1:"explicit,tag:1"`
+				Salt int                      `asn1:"explicit,tag:2"`
+			}{sha512, pkix.AlgorithmIdentifier{Algorithm: oidMGF1, Parameters: asn1.RawValue{FullBytes: mgfParams}}, 64})
+			if err != nil {
+				return nil, err
+			}
+			pub.Algorithm.Parameters = asn1.RawValue{FullBytes: params}
+		}
 		pub.PublicKey = asn1.BitString{Bytes: x509.MarshalPKCS1PublicKey(key)}
 		pub.PublicKey.BitLength = 8 * len(pub.PublicKey.Bytes)
 		sigAlg = pkix.AlgorithmIdentifier{Algorithm: oidSHA256RSA, Parameters: asn1.NullRawValue}
 	case *ecdsa.PublicKey:
-		params, _ := asn1.Marshal(oidBrainpoolP1)
+		params, _ := asn1.Marshal(brainpoolCurves[k.Type].oid)
 		pub.Algorithm = pkix.AlgorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}}
 		pt := elliptic.Marshal(key.Curve, key.X, key.Y) //nolint:staticcheck // brainpool has no crypto/ecdh form
 		pub.PublicKey = asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)}

@@ -45,9 +45,9 @@ type SignOptions struct {
 func defaultMethod(k *Key, digest string) string {
 	h := map[string]string{xmldsig.DigestSHA256: "sha256", xmldsig.DigestSHA384: "sha384", xmldsig.DigestSHA512: "sha512"}[digest]
 	switch k.Type {
-	case RSAPSS:
+	case RSAPSS, RSAPSSSHA512:
 		return "http://www.w3.org/2007/05/xmldsig-more#" + h + "-rsa-MGF1"
-	case P256, P384, P521, Brainpool:
+	case P256, P384, P521, Brainpool, BrainpoolP384, BrainpoolP512:
 		return "http://www.w3.org/2001/04/xmldsig-more#ecdsa-" + h
 	}
 	return "http://www.w3.org/2001/04/xmldsig-more#rsa-" + h

@@ -46,6 +46,11 @@ func TestBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pss512 := ks[tltest.RSAPSSSHA512]
+	pssWrongHash, err := tltest.SignList(sampleList(), pss512, tltest.SignOptions{SignatureMethod: xmldsig.RSAPSSSHA256})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name    string
@@ -87,6 +92,7 @@ func TestBadInput(t *testing.T) {
 		{"XSLT transform", replaceOnce(t, good, `<ds:Transform Algorithm="`+xmldsig.EnvelopedSignature+`"/>`, `<ds:Transform Algorithm="`+xmldsig.EnvelopedSignature+`"/><ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"/>`), nil, 0, xmldsig.ErrUnsupported, "Transform[2]"},
 		{"ECDSA method with an RSA key", replaceOnce(t, good, xmldsig.RSASHA256, xmldsig.ECDSASHA256), nil, 0, xmldsig.ErrKeyMismatch, "SignatureValue"},
 		{"RSASSA-PSS key with PKCS#1 v1.5", pssAsPKCS1, [][]byte{pss.DER}, 0, xmldsig.ErrKeyMismatch, "SignatureValue"},
+		{"RSA-PSS parameters disagree with the method", pssWrongHash, [][]byte{pss512.DER}, 0, xmldsig.ErrKeyMismatch, "SignatureValue"},
 		{"SignatureMethod with parameters", replaceOnce(t, good, `<ds:SignatureMethod Algorithm="`+xmldsig.RSASHA256+`"/>`, `<ds:SignatureMethod Algorithm="`+xmldsig.RSASHA256+`"><x/></ds:SignatureMethod>`), nil, 0, xmldsig.ErrUnsupported, "SignatureMethod"},
 	}
 	for _, c := range cases {

@@ -30,7 +30,7 @@ func testKeys(t testing.TB) map[tltest.KeyType]*tltest.Key {
 	t.Helper()
 	keysOnce.Do(func() {
 		keys = map[tltest.KeyType]*tltest.Key{}
-		for _, kt := range []tltest.KeyType{tltest.RSA2048, tltest.RSAPSS, tltest.P256, tltest.P384, tltest.P521, tltest.Brainpool} {
+		for _, kt := range []tltest.KeyType{tltest.RSA2048, tltest.RSAPSS, tltest.RSAPSSSHA512, tltest.P256, tltest.P384, tltest.P521, tltest.Brainpool, tltest.BrainpoolP384, tltest.BrainpoolP512} {
 			keys[kt] = tltest.MustKey(kt, tltest.CertOptions{})
 		}
 	})
@@ -91,6 +91,9 @@ func algCases() []algCase {
 		{"ecdsa-p384-sha384", tltest.P384, tltest.SignOptions{DigestMethod: xmldsig.DigestSHA384}, true},
 		{"ecdsa-p521-sha512", tltest.P521, tltest.SignOptions{DigestMethod: xmldsig.DigestSHA512}, true},
 		{"ecdsa-brainpool-sha256", tltest.Brainpool, tltest.SignOptions{}, false},
+		{"ecdsa-brainpoolP384-sha384", tltest.BrainpoolP384, tltest.SignOptions{DigestMethod: xmldsig.DigestSHA384}, false},
+		{"ecdsa-brainpoolP512-sha512", tltest.BrainpoolP512, tltest.SignOptions{DigestMethod: xmldsig.DigestSHA512}, false},
+		{"rsa-pss key bound to SHA-512", tltest.RSAPSSSHA512, tltest.SignOptions{DigestMethod: xmldsig.DigestSHA512}, false},
 	}
 }
 
