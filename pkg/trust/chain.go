@@ -26,6 +26,10 @@ type Source interface {
 	LastSequence(name string) (int, error)
 }
 
+// ErrNoPointer is wrapped when a territory asked for has no XML pointer in
+// the verified LOTL.
+var ErrNoPointer = errors.New("no such territory")
+
 // MaxPivots caps the pivot walk.
 const MaxPivots = 20
 
@@ -183,7 +187,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 		}
 		for t := range want {
 			res.Lists = append(res.Lists, Outcome{Name: t, Territory: t, Err: &ListError{Territory: t, Verdict: FetchFailed,
-				Err: fmt.Errorf("the LOTL (sequence %d) has no XML pointer for territory %s", vl.List.SequenceNumber, t)}})
+				Err: fmt.Errorf("%w: the LOTL (sequence %d) has no XML pointer for territory %s", ErrNoPointer, vl.List.SequenceNumber, t)}})
 		}
 		pointers = keep
 	}

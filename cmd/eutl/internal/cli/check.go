@@ -9,6 +9,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
@@ -101,6 +102,17 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 	res, err := g.loadSet(cmd.Context(), territories, g.offline)
 	if err != nil {
 		return nil, err
+	}
+	if res.LOTL.Usable() {
+		for i := range res.Lists {
+			if errors.Is(res.Lists[i].Err, trust.ErrNoPointer) {
+				var known []string
+				for _, p := range trust.XMLPointers(res.LOTL.List.List) {
+					known = append(known, p.Territory)
+				}
+				return nil, usagef(fmt.Errorf("the LOTL lists no Trusted List for territory %q; it has: %s", res.Lists[i].Territory, strings.Join(known, " ")))
+			}
+		}
 	}
 	for i := range res.Lists {
 		o := &res.Lists[i]
