@@ -76,6 +76,8 @@ type List struct {
 	QualifiedProviders int      `json:"qualified_providers"`
 	Source             string   `json:"source,omitempty"`
 	Warnings           []string `json:"warnings,omitempty"`
+	// Notes are remarks that do not weaken trust.
+	Notes []string `json:"notes,omitempty"`
 }
 
 func utc(t time.Time) *time.Time {
@@ -109,6 +111,7 @@ func fill(l *List, vl *trust.VerifiedList) {
 	l.Qualified = query.CountQualifiedServices(vl.List, vl.At)
 	l.QualifiedProviders = query.CountQualifiedProviders(vl.List, vl.At)
 	l.Warnings = append(l.Warnings, vl.Warnings...)
+	l.Notes = append(l.Notes, vl.Notes...)
 	if vl.Verdict == trust.Expired && l.Reason == "" {
 		l.Reason = "NextUpdate " + vl.List.NextUpdate.UTC().Format(time.RFC3339) + " has passed; used because of --allow-expired"
 	}

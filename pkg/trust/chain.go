@@ -261,6 +261,9 @@ func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Ou
 		out.Err = err
 		return out
 	}
+	if w := operatorNameWarning(p, vl.List); w != "" {
+		vl.Notes = append(vl.Notes, w)
+	}
 	out.List = vl
 	accept(src, p.Territory, f, vl)
 	return out
@@ -318,4 +321,22 @@ func lotlWarnings(l *tsl.List, o ChainOptions) []string {
 		}
 	}
 	return w
+}
+
+// operatorNameWarning compares the scheme operator the pointer names with
+// the list's own (TS 119 612 asks that they match; a mismatch is reported,
+// not fatal).
+func operatorNameWarning(p tsl.Pointer, l *tsl.List) string {
+	if len(p.OperatorName) == 0 || len(l.OperatorName) == 0 {
+		return ""
+	}
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	for _, a := range p.OperatorName {
+		for _, b := range l.OperatorName {
+			if norm(a.Value) == norm(b.Value) {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("the LOTL names the scheme operator %q, the list %q", p.OperatorName.Get("en"), l.OperatorName.Get("en"))
 }

@@ -247,3 +247,20 @@ func TestChainVerdicts(t *testing.T) {
 		})
 	}
 }
+
+func TestChainOperatorNameNote(t *testing.T) {
+	e := newEnv(t, tltest.WorldOptions{})
+	l := e.w.Lists["BE"]
+	l.OperatorName = "Another operator"
+	e.w.Lists["BE"] = l
+	e.republish()
+	res := e.run(false)
+	want(t, res, allValid)
+	for i := range res.Lists {
+		o := &res.Lists[i]
+		notes := strings.Join(o.List.Notes, " ")
+		if got := strings.Contains(notes, `the LOTL names the scheme operator "BE test scheme operator", the list "Another operator"`); got != (o.Territory == "BE") {
+			t.Errorf("%s notes: %v", o.Territory, o.List.Notes)
+		}
+	}
+}

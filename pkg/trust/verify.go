@@ -119,6 +119,9 @@ type VerifiedList struct {
 	// Verdict is Valid, or Expired when AllowExpiredUnsafe let it through.
 	Verdict  Verdict
 	Warnings []string
+	// Notes are remarks that do not weaken trust (a closed list, an
+	// operator name that differs from the LOTL's).
+	Notes []string
 	// At is the instant the list was judged at (Options.At).
 	At time.Time
 }
@@ -182,7 +185,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 		return fail(SignatureInvalid, fmt.Errorf("%s: %w: issued %s, clock says %s", si+"ListIssueDateTime", ErrIssuedInFuture, l.IssueDate.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
 	if l.Closed() {
-		vl.Warnings = append(vl.Warnings, "closed list (empty NextUpdate): it holds history only")
+		vl.Notes = append(vl.Notes, "closed list (empty NextUpdate): it holds history only")
 	} else if !o.At.IsZero() && !l.NextUpdate.After(o.At) {
 		err := fmt.Errorf("%s: %w: NextUpdate %s is not after %s", si+"NextUpdate", ErrExpired, l.NextUpdate.Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))
 		if !o.AllowExpiredUnsafe {

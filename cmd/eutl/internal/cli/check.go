@@ -121,11 +121,10 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 		}
 		if o.List != nil {
 			for _, w := range o.List.Warnings {
-				if o.List.List.Closed() {
-					g.note("%s: %s", o.Territory, w)
-				} else {
-					g.warn("%s: %s", o.Territory, w)
-				}
+				g.warn("%s: %s", o.Territory, w)
+			}
+			for _, n := range o.List.Notes {
+				g.note("%s: %s", o.Territory, n)
 			}
 		}
 	}

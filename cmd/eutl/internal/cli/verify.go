@@ -46,6 +46,9 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 				for _, w := range vl.Warnings {
 					g.warn("%s: %s", args[0], w)
 				}
+				for _, n := range vl.Notes {
+					g.note("%s: %s", args[0], n)
+				}
 			}
 			if werr := report.WriteVerify(cmd.OutOrStdout(), g.format, out); werr != nil {
 				return werr
