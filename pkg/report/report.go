@@ -11,6 +11,7 @@ package report
 
 import (
 	"encoding/csv"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -120,7 +121,8 @@ func fill(l *List, vl *trust.VerifiedList) {
 // FromError describes a list that failed; err is normally a *trust.ListError.
 func FromError(err error, territory, url string) List {
 	l := List{Territory: territory, URL: url, Verdict: string(trust.FetchFailed), Reason: err.Error()}
-	if le, ok := err.(*trust.ListError); ok {
+	var le *trust.ListError
+	if errors.As(err, &le) {
 		l.Verdict = string(le.Verdict)
 		l.Reason = le.Err.Error()
 		if le.Info != nil {
