@@ -42,8 +42,8 @@ func (n node) errf(format string, args ...any) error {
 // their paths ("Name[i]" when there are several, as XPath counts).
 func (n node) children(ns, local string) []node {
 	var els []*etree.Element
-	for _, c := range n.el.ChildElements() {
-		if c.Tag == local && c.NamespaceURI() == ns {
+	for _, t := range n.el.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == local && c.NamespaceURI() == ns {
 			els = append(els, c)
 		}
 	}
@@ -60,8 +60,8 @@ func (n node) children(ns, local string) []node {
 
 // child returns the first child named local in ns, if any.
 func (n node) child(ns, local string) (node, bool) {
-	for _, c := range n.el.ChildElements() {
-		if c.Tag == local && c.NamespaceURI() == ns {
+	for _, t := range n.el.Child {
+		if c, ok := t.(*etree.Element); ok && c.Tag == local && c.NamespaceURI() == ns {
 			return node{c, n.path + "/" + local}, true
 		}
 	}

@@ -228,15 +228,20 @@ type docIndex struct {
 
 func indexDocument(root *etree.Element) (*docIndex, error) {
 	ix := &docIndex{ids: map[string][]*etree.Element{}}
-	var walk func(el *etree.Element, path string) error
-	walk = func(el *etree.Element, path string) error {
-		seen := make(map[string]bool, len(el.Attr))
-		for _, a := range el.Attr {
-			k := a.Space + ":" + a.Key
-			if seen[k] {
-				return errAt(path, ErrMalformed, "duplicate attribute %s", a.FullKey())
+	seen := map[string]bool{}
+	var walk func(el *etree.Element) error
+	walk = func(el *etree.Element) error {
+		if len(el.Attr) > 1 {
+			clear(seen)
+			for _, a := range el.Attr {
+				k := a.Space + ":" + a.Key
+				if seen[k] {
+					return errAt(el.GetPath(), ErrMalformed, "duplicate attribute %s", a.FullKey())
+				}
+				seen[k] = true
 			}
-			seen[k] = true
+		}
+		for _, a := range el.Attr {
 			if a.Space == "" && (a.Key == "Id" || a.Key == "ID" || a.Key == "id") {
 				ix.ids[a.Value] = append(ix.ids[a.Value], el)
 			}
@@ -244,14 +249,16 @@ func indexDocument(root *etree.Element) (*docIndex, error) {
 		if el.Tag == "Signature" && el.NamespaceURI() == NSDSig {
 			ix.signatures = append(ix.signatures, el)
 		}
-		for _, c := range el.ChildElements() {
-			if err := walk(c, path+"/"+c.FullTag()); err != nil {
-				return err
+		for _, t := range el.Child {
+			if c, ok := t.(*etree.Element); ok {
+				if err := walk(c); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	}
-	return ix, walk(root, "/"+root.FullTag())
+	return ix, walk(root)
 }
 
 // NSDSig is the XMLDSig namespace; NSXAdES the XAdES 1.3.2 namespace.
