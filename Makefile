@@ -15,7 +15,7 @@ build:
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/eutl
 
-test: fmt-check vet depcheck race
+test: fmt-check vet depcheck tidy-check race
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
