@@ -222,45 +222,30 @@ func (x *excWriter) element(e *etree.Element) {
 	x.scope, x.rendered = x.scope[:scopeMark], x.rendered[:renderedMark]
 }
 
-func escapeText(w *bufio.Writer, s string) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\r':
-			esc = "&#xD;"
-		default:
-			continue
-		}
-		w.WriteString(s[last:i])
-		w.WriteString(esc)
-		last = i + 1
-	}
-	w.WriteString(s[last:])
-}
+// escapeText and escapeAttr write character data and attribute values as
+// canonical XML requires.
+func escapeText(w *bufio.Writer, s string) { escape(w, s, false) }
 
-func escapeAttr(w *bufio.Writer, s string) {
+func escapeAttr(w *bufio.Writer, s string) { escape(w, s, true) }
+
+func escape(w *bufio.Writer, s string, attr bool) {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var esc string
-		switch s[i] {
-		case '&':
+		switch c := s[i]; {
+		case c == '&':
 			esc = "&amp;"
-		case '<':
+		case c == '<':
 			esc = "&lt;"
-		case '"':
+		case c == '>' && !attr:
+			esc = "&gt;"
+		case c == '"' && attr:
 			esc = "&quot;"
-		case '\t':
+		case c == '\t' && attr:
 			esc = "&#x9;"
-		case '\n':
+		case c == '\n' && attr:
 			esc = "&#xA;"
-		case '\r':
+		case c == '\r':
 			esc = "&#xD;"
 		default:
 			continue
