@@ -203,31 +203,21 @@ func qualifiedFor(tl []Entry, kind Kind, t time.Time) (Decision, Entry, bool) {
 	return d, e, true
 }
 
-// CountQualifiedServices counts the services of l qualified (any qualified
-// type) at t.
-func CountQualifiedServices(l *tsl.List, t time.Time) int {
-	n := 0
-	for pi := range l.Providers {
-		for si := range l.Providers[pi].Services {
-			if d, _, ok := QualifiedFor(&l.Providers[pi].Services[si], AnyQualified, t); ok && d.Qualified {
-				n++
-			}
-		}
-	}
-	return n
-}
 
-// CountQualifiedProviders counts the providers of l with a qualified service
-// at t (QTSPs).
-func CountQualifiedProviders(l *tsl.List, t time.Time) int {
-	n := 0
+// CountQualified counts the services of l qualified (any qualified type)
+// at t, and the providers with at least one such service (QTSPs).
+func CountQualified(l *tsl.List, t time.Time) (services, providers int) {
 	for pi := range l.Providers {
+		qtsp := false
 		for si := range l.Providers[pi].Services {
 			if d, _, ok := QualifiedFor(&l.Providers[pi].Services[si], AnyQualified, t); ok && d.Qualified {
-				n++
-				break
+				services++
+				qtsp = true
 			}
 		}
+		if qtsp {
+			providers++
+		}
 	}
-	return n
+	return services, providers
 }

@@ -109,8 +109,7 @@ func fill(l *List, vl *trust.VerifiedList) {
 	for _, p := range vl.List.Providers {
 		l.Services += len(p.Services)
 	}
-	l.Qualified = query.CountQualifiedServices(vl.List, vl.At)
-	l.QualifiedProviders = query.CountQualifiedProviders(vl.List, vl.At)
+	l.Qualified, l.QualifiedProviders = query.CountQualified(vl.List, vl.At)
 	l.Warnings = append(l.Warnings, vl.Warnings...)
 	l.Notes = append(l.Notes, vl.Notes...)
 	if vl.Verdict == trust.Expired && l.Reason == "" {
