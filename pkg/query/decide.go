@@ -203,7 +203,6 @@ func qualifiedFor(tl []Entry, kind Kind, t time.Time) (Decision, Entry, bool) {
 	return d, e, true
 }
 
-
 // CountQualified counts the services of l qualified (any qualified type)
 // at t, and the providers with at least one such service (QTSPs).
 func CountQualified(l *tsl.List, t time.Time) (services, providers int) {
