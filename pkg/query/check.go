@@ -84,6 +84,13 @@ func (ix *Index) Check(q Query) *Answer {
 		}
 	}
 	sortMatches(a.Matches)
+	if names := distinctProviders(a.Matches); len(names) > 1 {
+		shown := names
+		if len(shown) > 5 {
+			shown = append(shown[:5:5], fmt.Sprintf("%d more", len(names)-5))
+		}
+		a.Warnings = append(a.Warnings, fmt.Sprintf("%q matches %d different providers (%s); the answer is qualified if any is: narrow the query or use a registration identifier", q.Provider, len(names), strings.Join(shown, "; ")))
+	}
 	if len(provs) > 0 {
 		a.Related = ix.related(provs, q)
 	} else {
@@ -283,5 +290,19 @@ func (ix *Index) namedServices(q Query) []Match {
 		out = append(out, m)
 	}
 	sortMatches(out)
+	return out
+}
+
+// distinctProviders lists the matched providers by name and country.
+func distinctProviders(ms []Match) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range ms {
+		k := m.Provider.Name + " (" + m.Country + ")"
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
 	return out
 }
