@@ -94,7 +94,11 @@ func answerError(a *query.Answer) error {
 	for _, f := range a.Failed {
 		lines = append(lines, fmt.Sprintf("%s %s: %s: %s", f.Territory, f.URL, f.Verdict, f.Reason))
 	}
-	return &exitError{code: code, msg: strings.Join(lines, "\n")}
+	hint := "--country limits the answer to one list, so that others' failures do not matter"
+	if a.Query.Country != "" {
+		hint = "run 'eutl fetch' for details on the failed list"
+	}
+	return &exitError{code: code, msg: strings.Join(lines, "\n"), hints: []string{hint}}
 }
 
 // loadIndex loads and verifies the lists and indexes them for queries.

@@ -37,8 +37,9 @@ func usagef(err error) error { return &usageError{err} }
 // stdout (a failed verdict, a negative answer); its message, if any, goes to
 // stderr.
 type exitError struct {
-	code int
-	msg  string
+	code  int
+	msg   string
+	hints []string
 }
 
 func (e *exitError) Error() string { return e.msg }

@@ -52,7 +52,7 @@ func (g *globalOptions) runLists(cmd *cobra.Command, offline bool) error {
 		return err
 	}
 	if code := chainCode(res); code != ExitOK {
-		return &exitError{code: code, msg: failedSummary(res)}
+		return &exitError{code: code, msg: failedSummary(res), hints: g.hints(res, offline)}
 	}
 	return nil
 }
@@ -67,4 +67,32 @@ func failedSummary(res *trust.ChainResult) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hints suggest what to do about a failed chain.
+func (g *globalOptions) hints(res *trust.ChainResult, offline bool) []string {
+	var hs []string
+	if !res.LOTL.Usable() && res.LOTL.Verdict() == trust.UntrustedSigner {
+		if g.trustAnchors == "" {
+			hs = append(hs, "the LOTL is not signed by a certificate of "+trust.OfficialJournalNotice+"; if a newer notice has been published, pass its certificates with --trust-anchors (see README, How trust is established)")
+		} else {
+			hs = append(hs, "the LOTL is not signed by the --trust-anchors certificates, nor through the pivots it lists")
+		}
+	}
+	outs := append([]trust.Outcome{res.LOTL}, res.Lists...)
+	for i := range outs {
+		switch outs[i].Verdict() {
+		case trust.FetchFailed:
+			if offline {
+				hs = append(hs, "offline: run 'eutl fetch' while online, or prepare --cache-dir by hand (see README, Cache and offline use)")
+			} else {
+				hs = append(hs, "check the network and proxy settings (HTTPS_PROXY); --offline answers from verified cached copies")
+			}
+			return hs
+		case trust.Expired:
+			hs = append(hs, "--at evaluates at another instant; --allow-expired uses expired lists, reported as such")
+			return hs
+		}
+	}
+	return hs
 }

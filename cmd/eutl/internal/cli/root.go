@@ -105,6 +105,12 @@ func Run(ctx context.Context, args []string, env *Env) int {
 			fmt.Fprintln(env.Stderr, "eutl: hint: see 'eutl --help'")
 		}
 	}
+	var ee *exitError
+	if errors.As(err, &ee) && !g.quiet {
+		for _, h := range ee.hints {
+			fmt.Fprintln(env.Stderr, "eutl: hint: "+h)
+		}
+	}
 	return code
 }
 
