@@ -82,6 +82,8 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		Getenv:         ts.Getenv,
 		Transport:      srv.Transport(),
 		RetryBaseDelay: time.Millisecond,
+		// scripts set EUTL_TEST_TTY=1 to run as if stderr were a terminal
+		StderrIsTerminal: ts.Getenv("EUTL_TEST_TTY") == "1",
 	}
 	code := cli.Run(context.Background(), args, env)
 	ts.Setenv("EUTL_EXIT", strconv.Itoa(code))
