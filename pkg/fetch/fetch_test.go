@@ -263,3 +263,18 @@ func TestAdversarialDiskFull(t *testing.T) {
 		})
 	}
 }
+
+func TestLooksLikeXML(t *testing.T) {
+	for body, ok := range map[string]bool{
+		"<?xml version=\"1.0\"?><TrustServiceStatusList/>": true,
+		"\xEF\xBB\xBF\r\n <TrustServiceStatusList/>":       true,
+		"<!DOCTYPE html><html><body>error</body></html>":   false,
+		"  <HTML><body>Service unavailable</body></HTML>":  false,
+		"":              false,
+		"{\"error\":1}": false,
+	} {
+		if err := looksLikeXML([]byte(body), "text/html"); (err == nil) != ok {
+			t.Errorf("looksLikeXML(%q) = %v", body, err)
+		}
+	}
+}

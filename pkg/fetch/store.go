@@ -105,18 +105,18 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 }
 
 // looksLikeXML refuses what is plainly not a list (an HTML error page
-// answered with 200) as a fetch failure rather than a trust failure.
+// answered with 200) as a fetch failure rather than a trust failure. The
+// body decides, not the Content-Type: some publishers label lists oddly.
 func looksLikeXML(body []byte, contentType string) error {
-	ct := strings.ToLower(contentType)
 	b := bytes.TrimLeft(bytes.TrimPrefix(body, []byte{0xEF, 0xBB, 0xBF}), " \t\r\n")
 	lower := bytes.ToLower(b[:min(len(b), 512)])
 	switch {
-	case strings.HasPrefix(ct, "text/html"), bytes.HasPrefix(lower, []byte("<!doctype html")), bytes.HasPrefix(lower, []byte("<html")):
+	case bytes.HasPrefix(lower, []byte("<!doctype html")), bytes.HasPrefix(lower, []byte("<html")):
 		return fmt.Errorf("%w: the server answered with an HTML page (Content-Type %q)", ErrNotAList, contentType)
 	case len(b) == 0:
 		return fmt.Errorf("%w: empty body", ErrNotAList)
 	case b[0] != '<':
-		return fmt.Errorf("%w: body does not start with '<'", ErrNotAList)
+		return fmt.Errorf("%w: body does not start with '<' (Content-Type %q)", ErrNotAList, contentType)
 	}
 	return nil
 }
