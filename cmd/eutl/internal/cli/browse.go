@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/eutl/eutl/pkg/query"
@@ -36,6 +38,15 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 			out := report.Providers{SchemaVersion: report.SchemaVersion, At: g.at.Format("2006-01-02T15:04:05Z07:00"), Providers: ix.Providers(pq), FailedLists: ix.Failed()}
 			if err := report.WriteProviders(cmd.OutOrStdout(), g.format, out); err != nil {
 				return err
+			}
+			if len(out.Providers) == 0 && pq.Query != "" {
+				a := ix.Check(query.Query{Provider: pq.Query, Kind: query.AnyQualified, Country: country, At: g.at})
+				for _, s := range a.NamedServices {
+					g.note("no provider is named like %q, but the service %q of %s (%s) is", pq.Query, s.Service.Name, s.Provider.Name, s.Country)
+				}
+				if len(a.Suggestions) > 0 {
+					g.note("closest provider names: %s", strings.Join(a.Suggestions, ", "))
+				}
 			}
 			return g.partialWarning(ix)
 		},
