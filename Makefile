@@ -15,7 +15,7 @@ build:
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/eutl
 
-test: fmt-check vet depcheck tidy-check race
+test: fmt-check vet depcheck tidy-check lint race
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -59,7 +59,7 @@ golden:
 	$(GO) test ./pkg/report/ ./cmd/eutl/ -update
 
 lint:
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
 clean:
 	rm -f eutl

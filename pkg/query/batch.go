@@ -167,7 +167,6 @@ func parseCSV(data []byte) ([]rawRow, []string) {
 	}
 	var rows []rawRow
 	for {
-		line, _ := cr.FieldPos(0)
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -176,7 +175,7 @@ func parseCSV(data []byte) ([]rawRow, []string) {
 			problems = append(problems, fmt.Sprintf("CSV: %v", err))
 			break
 		}
-		line, _ = cr.FieldPos(0)
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

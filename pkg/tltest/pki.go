@@ -124,7 +124,7 @@ func NewKey(t KeyType, o CertOptions) (*Key, error) {
 		}
 		k.Signer = priv
 	case Brainpool, BrainpoolP384, BrainpoolP512:
-		priv, err := ecdsa.GenerateKey(brainpoolCurves[t].curve(), rand.Reader) //nolint:staticcheck // custom curve by design
+		priv, err := ecdsa.GenerateKey(brainpoolCurves[t].curve(), rand.Reader)
 		if err != nil {
 			return nil, err
 		}
@@ -230,7 +230,8 @@ func buildCert(k *Key, o CertOptions) ([]byte, error) {
 	case *ecdsa.PublicKey:
 		params, _ := asn1.Marshal(brainpoolCurves[k.Type].oid)
 		pub.Algorithm = pkix.AlgorithmIdentifier{Algorithm: oidECPublicKey, Parameters: asn1.RawValue{FullBytes: params}}
-		pt := elliptic.Marshal(key.Curve, key.X, key.Y) //nolint:staticcheck // brainpool has no crypto/ecdh form
+		//lint:ignore SA1019 brainpool keys exist only as coordinates in Go
+		pt := elliptic.Marshal(key.Curve, key.X, key.Y)
 		pub.PublicKey = asn1.BitString{Bytes: pt, BitLength: 8 * len(pt)}
 		sigAlg = pkix.AlgorithmIdentifier{Algorithm: oidECDSASHA256}
 	default:

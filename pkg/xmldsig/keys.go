@@ -177,12 +177,11 @@ func parseSPKI(spki *spkiASN1, info *CertInfo) error {
 		}
 		for _, c := range curves {
 			if c.oid.Equal(curveOID) {
-				curve := c.curve()
-				x, y := elliptic.Unmarshal(curve, keyBytes) //nolint:staticcheck // brainpool curves have no crypto/ecdh form
-				if x == nil {
+				pub, err := unmarshalPoint(c.curve(), keyBytes)
+				if err != nil {
 					return fmt.Errorf("EC public key is not a point on %s", c.name)
 				}
-				info.PublicKey = &ecdsa.PublicKey{Curve: curve, X: x, Y: y}
+				info.PublicKey = pub
 				info.KeyKind, info.Curve = KeyECDSA, c.name
 				return nil
 			}
@@ -263,4 +262,17 @@ func kindName(k KeyKind) string {
 		return "ECDSA"
 	}
 	return "unknown"
+}
+
+// unmarshalPoint reads an uncompressed point. Brainpool curves exist only as
+// elliptic.Curve values (crypto/ecdh and ecdsa.ParseUncompressedPublicKey
+// know NIST curves only), hence the deprecated API.
+func unmarshalPoint(curve elliptic.Curve, b []byte) (*ecdsa.PublicKey, error) {
+	//lint:ignore SA1019 brainpool curves have no other form in Go
+	x, y := elliptic.Unmarshal(curve, b)
+	if x == nil {
+		return nil, errors.New("not a point on the curve")
+	}
+	//lint:ignore SA1019 brainpool keys can only be built from coordinates
+	return &ecdsa.PublicKey{Curve: curve, X: x, Y: y}, nil
 }
