@@ -52,7 +52,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 	}
 	opts := trust.ChainOptions{
 		Options: g.trustOptions(), LOTLURL: g.lotlURL, Anchors: anchors, OJURI: ojURI,
-		Territories: territories, Concurrency: 8,
+		Territories: territories, Concurrency: g.concurrency,
 	}
 	bar := g.progress()
 	if bar != nil {

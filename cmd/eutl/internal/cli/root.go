@@ -65,6 +65,7 @@ type globalOptions struct {
 	timeout      time.Duration
 	allowExpired bool
 	quiet        bool
+	concurrency  int
 
 	at     time.Time
 	now    time.Time
@@ -142,6 +143,7 @@ the Official Journal of the EU.`,
 	f.DurationVar(&g.timeout, "timeout", 30*time.Second, "timeout per HTTP request")
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
+	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
 		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
@@ -173,6 +175,9 @@ func (g *globalOptions) resolve() error {
 	}
 	if g.timeout <= 0 {
 		return usagef(fmt.Errorf("--timeout must be positive, got %s", g.timeout))
+	}
+	if g.concurrency < 1 || g.concurrency > 64 {
+		return usagef(fmt.Errorf("--concurrency must be between 1 and 64, got %d", g.concurrency))
 	}
 	if g.cacheDir != "" {
 		g.cacheDir = g.path(g.cacheDir)
