@@ -3,6 +3,7 @@ package trust_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509/pkix"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +262,28 @@ func TestChainOperatorNameNote(t *testing.T) {
 		notes := strings.Join(o.List.Notes, " ")
 		if got := strings.Contains(notes, `the LOTL names the scheme operator "BE test scheme operator", the list "Another operator"`); got != (o.Territory == "BE") {
 			t.Errorf("%s notes: %v", o.Territory, o.List.Notes)
+		}
+	}
+}
+
+func TestSignerProfileNotes(t *testing.T) {
+	good := tltest.MustKey(tltest.RSA2048, tltest.CertOptions{Subject: pkix.Name{CommonName: "BE signer", Country: []string{"BE"}}})
+	foreign := tltest.MustKey(tltest.RSA2048, tltest.CertOptions{Subject: pkix.Name{CommonName: "FR signer", Country: []string{"FR"}}})
+	l := tltest.List{Territory: "BE", Issued: at.AddDate(0, -1, 0)}
+	for _, c := range []struct {
+		key  *tltest.Key
+		want string
+	}{{good, ""}, {foreign, "the signer certificate's country is FR, the list's territory BE"}} {
+		data, err := tltest.SignList(l, c.key, tltest.SignOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vl, err := trust.VerifyList(data, trust.Expect{Territory: "BE", Allowed: [][]byte{c.key.DER}}, trust.Options{At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(vl.Notes, "; "); got != c.want {
+			t.Errorf("notes %q, want %q", got, c.want)
 		}
 	}
 }

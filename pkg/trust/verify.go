@@ -9,6 +9,7 @@ package trust
 
 import (
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -194,6 +195,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 		vl.Verdict = Expired
 		vl.Warnings = append(vl.Warnings, "used although expired (--allow-expired): "+err.Error())
 	}
+	vl.Notes = append(vl.Notes, signerProfileNotes(res.Signer, l)...)
 	if l.Version == 5 && !o.At.IsZero() && o.At.After(V6Date) && l.IssueDate.After(V6Date) {
 		vl.Warnings = append(vl.Warnings, "version 5 list issued after the TL v6 date (2026-04-28T22:00:00Z)")
 	}
@@ -202,3 +204,37 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 
 // V6Date is when TL format 6 applies (Implementing Decision (EU) 2025/2164).
 var V6Date = time.Date(2026, 4, 28, 22, 0, 0, 0, time.UTC)
+
+// signerProfileNotes compares the signer certificate with the profile TS
+// 119 612 §5.7.1 asks of a list signer (country of the territory, key usage
+// digitalSignature and/or nonRepudiation only, not a CA). Lists are trusted
+// by pinning, so a deviation is reported, never fatal.
+func signerProfileNotes(signer *xmldsig.CertInfo, l *tsl.List) []string {
+	if signer == nil {
+		return nil
+	}
+	cert, err := x509.ParseCertificate(signer.Raw)
+	if err != nil {
+		return nil // brainpool or another form crypto/x509 does not read
+	}
+	var notes []string
+	if len(cert.Subject.Country) > 0 && l.Territory != "EU" {
+		c := cert.Subject.Country[0]
+		if c == "GR" {
+			c = "EL"
+		}
+		if c == "GB" {
+			c = "UK"
+		}
+		if c != l.Territory {
+			notes = append(notes, fmt.Sprintf("the signer certificate's country is %s, the list's territory %s", cert.Subject.Country[0], l.Territory))
+		}
+	}
+	if cert.IsCA {
+		notes = append(notes, "the signer certificate is a CA certificate (TS 119 612 asks for CA=false)")
+	}
+	if extra := cert.KeyUsage &^ (x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment); cert.KeyUsage != 0 && extra != 0 {
+		notes = append(notes, "the signer certificate allows key usages beyond digitalSignature and nonRepudiation")
+	}
+	return notes
+}
