@@ -523,18 +523,18 @@ func cacheAttacks() []attack {
 		{"cache", "two runs at once", nil, func(t *testing.T) {
 			h := newHarness(t, sharedWorld(t))
 			var wg sync.WaitGroup
-			codes := make([]int, 4)
-			for i := range codes {
+			results := make([]result, 4)
+			for i := range results {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					codes[i] = h.eutl("cache", "fetch").code
+					results[i] = h.eutl("cache", "fetch")
 				}()
 			}
 			wg.Wait()
-			for _, c := range codes {
-				if c != 0 {
-					t.Fatalf("exit codes %v", codes)
+			for _, r := range results {
+				if r.code != 0 {
+					t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 				}
 			}
 			if r := h.eutl("cache", "lists"); r.code != 0 {

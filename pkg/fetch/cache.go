@@ -66,7 +66,9 @@ type State struct {
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$`)
 
-// OpenCache uses dir as a cache, creating it when create is set.
+// OpenCache uses dir as a cache, creating the directory when create is set.
+// It refuses a cache marked by a newer eutl. Writers take [Cache.Lock] and
+// then call [Cache.Prepare].
 func OpenCache(dir string, create bool) (*Cache, error) {
 	c := &Cache{Dir: dir}
 	if create {
@@ -74,25 +76,44 @@ func OpenCache(dir string, create bool) (*Cache, error) {
 			return nil, fmt.Errorf("cache %s: %w", dir, err)
 		}
 	}
-	var m cacheMarker
-	switch data, err := os.ReadFile(filepath.Join(dir, "eutl-cache.json")); {
-	case err == nil:
-		if json.Unmarshal(data, &m) != nil {
-			return nil, fmt.Errorf("cache %s: eutl-cache.json is damaged; remove it to reuse the directory", dir)
-		}
-		if m.FormatVersion > CacheFormat {
-			return nil, fmt.Errorf("cache %s: %w (format %d; this eutl reads format %d): use another --cache-dir or a newer eutl", dir, ErrNewerCache, m.FormatVersion, CacheFormat)
-		}
-	case errors.Is(err, fs.ErrNotExist):
-		if create {
-			if err := writeFileAtomic(filepath.Join(dir, "eutl-cache.json"), []byte(`{"format_version": 1}`+"\n")); err != nil {
-				return nil, err
-			}
-		}
-	default:
-		return nil, fmt.Errorf("cache %s: %w", dir, err)
+	if _, err := c.format(); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// format reads the cache marker; 0 when there is none (a hand-made directory).
+func (c *Cache) format() (int, error) {
+	var m cacheMarker
+	data, err := os.ReadFile(filepath.Join(c.Dir, "eutl-cache.json"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("cache %s: %w", c.Dir, err)
+	case json.Unmarshal(data, &m) != nil:
+		return 0, fmt.Errorf("cache %s: eutl-cache.json is damaged; remove it to reuse the directory", c.Dir)
+	case m.FormatVersion > CacheFormat:
+		return 0, fmt.Errorf("cache %s: %w (format %d; this eutl reads format %d): use another --cache-dir or a newer eutl", c.Dir, ErrNewerCache, m.FormatVersion, CacheFormat)
+	}
+	return m.FormatVersion, nil
+}
+
+// Prepare readies the cache for writing: it removes temporary files left by
+// a run that was killed mid-write (they are never read) and marks the
+// directory with this format. Call it with the lock held.
+func (c *Cache) Prepare() error {
+	for _, pattern := range []string{".*.tmp-*", "meta/.*.tmp-*"} {
+		files, _ := filepath.Glob(filepath.Join(c.Dir, pattern))
+		for _, f := range files {
+			os.Remove(f)
+		}
+	}
+	v, err := c.format()
+	if err != nil || v != 0 {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(c.Dir, "eutl-cache.json"), []byte(`{"format_version": 1}`+"\n"))
 }
 
 // FileName is the file a list is kept in: "lotl" → lotl.xml, "BE" → BE.xml,
@@ -188,17 +209,6 @@ func (c *Cache) WriteState(s *State) error {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(c.Dir, "state.json"), append(data, '\n'))
-}
-
-// RemoveStale deletes temporary files left by a run that was killed
-// mid-write (they are never read). Call it with the lock held.
-func (c *Cache) RemoveStale() {
-	for _, pattern := range []string{".*.tmp-*", "meta/.*.tmp-*"} {
-		files, _ := filepath.Glob(filepath.Join(c.Dir, pattern))
-		for _, f := range files {
-			os.Remove(f)
-		}
-	}
 }
 
 // Lock takes the cache's exclusive lock, waiting for another run to finish,

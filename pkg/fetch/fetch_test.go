@@ -125,9 +125,11 @@ func TestCacheWriteInterrupted(t *testing.T) {
 		if len(tmps) != 0 {
 			t.Errorf("%s: temporary files left: %v", step, tmps)
 		}
-		// what a SIGKILL would leave is removed by the next writer
+		// what a SIGKILL would leave is removed by the next writer (Prepare)
 		os.WriteFile(filepath.Join(dir, ".BE.xml.tmp-123"), []byte("partial"), 0o644)
-		c.RemoveStale()
+		if err := c.Prepare(); err != nil {
+			t.Fatal(err)
+		}
 		if tmps, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*")); len(tmps) != 0 {
 			t.Errorf("stale temporary files kept: %v", tmps)
 		}

@@ -40,7 +40,12 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 			return nil, err
 		}
 		defer unlock()
-		cache.RemoveStale()
+		if err := cache.Prepare(); err != nil {
+			if errors.Is(err, fetch.ErrNewerCache) {
+				return nil, usagef(err)
+			}
+			return nil, fmt.Errorf("preparing the cache: %w", err)
+		}
 		store.Client = fetch.NewClient(fetch.Options{
 			UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
 			BaseDelay: g.env.RetryBaseDelay,
