@@ -16,9 +16,7 @@ import (
 type Fetched struct {
 	Data []byte
 	URL  string
-	// Origin says how the bytes were obtained: "network", "not modified
-	// (304)", "unchanged (.sha2)", "cache" (offline or a pivot), or "cache
-	// (fetch failed)".
+	// Origin says how the bytes were obtained (one of the Origin constants).
 	Origin       string
 	FromCache    bool
 	ETag         string
@@ -27,6 +25,15 @@ type Fetched struct {
 	// Notes are remarks for the user (e.g. a .sha2 that disagrees).
 	Notes []string
 }
+
+// How the bytes of a list were obtained; the values appear in reports.
+const (
+	OriginNetwork       = "network"
+	OriginNotModified   = "not modified (304)"
+	OriginUnchanged     = "unchanged (.sha2)"
+	OriginCache         = "cache" // offline, or a pivot already cached
+	OriginCacheFallback = "cache (fetch failed)"
+)
 
 // AcceptInfo describes a list that passed verification.
 type AcceptInfo struct {
@@ -61,10 +68,10 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 		if cerr != nil {
 			return nil, fmt.Errorf("offline: %w", cerr)
 		}
-		return &Fetched{Data: cached, URL: url, Origin: "cache", FromCache: true}, nil
+		return &Fetched{Data: cached, URL: url, Origin: OriginCache, FromCache: true}, nil
 	}
 	if cerr == nil && immutable {
-		return &Fetched{Data: cached, URL: url, Origin: "cache", FromCache: true}, nil
+		return &Fetched{Data: cached, URL: url, Origin: OriginCache, FromCache: true}, nil
 	}
 	var v Validators
 	var notes []string
@@ -77,7 +84,7 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 			sum := sha256.Sum256(cached)
 			var err error
 			if published, err = s.sha2(ctx, sha2URL); err == nil && published == hex.EncodeToString(sum[:]) {
-				f := &Fetched{Data: cached, URL: url, Origin: "unchanged (.sha2)", FromCache: true}
+				f := &Fetched{Data: cached, URL: url, Origin: OriginUnchanged, FromCache: true}
 				if meta != nil {
 					f.ETag, f.LastModified = meta.ETag, meta.LastModified
 				}
@@ -93,7 +100,7 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 		if cerr != nil {
 			return nil, &Error{URL: Redact(url), Err: errors.New("304 Not Modified without a cached copy")}
 		}
-		return &Fetched{Data: cached, URL: url, Origin: "not modified (304)", FromCache: true, ETag: resp.ETag, LastModified: resp.LastModified}, nil
+		return &Fetched{Data: cached, URL: url, Origin: OriginNotModified, FromCache: true, ETag: resp.ETag, LastModified: resp.LastModified}, nil
 	}
 	if err := looksLikeXML(resp.Body, resp.ContentType); err != nil {
 		return nil, &Error{URL: Redact(url), Err: err}
@@ -101,7 +108,7 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 	if sum := sha256.Sum256(resp.Body); published != "" && published != hex.EncodeToString(sum[:]) {
 		notes = append(notes, "the published .sha2 digest does not match the downloaded list (it only signals changes; the signature decides)")
 	}
-	return &Fetched{Data: resp.Body, URL: url, Origin: "network", ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
+	return &Fetched{Data: resp.Body, URL: url, Origin: OriginNetwork, ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
 }
 
 // looksLikeXML refuses what is plainly not a list (an HTML error page
@@ -154,7 +161,7 @@ func (s *Store) Cached(name, url string) (*Fetched, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Fetched{Data: data, URL: url, Origin: "cache (fetch failed)", FromCache: true}
+	f := &Fetched{Data: data, URL: url, Origin: OriginCacheFallback, FromCache: true}
 	if meta != nil {
 		f.FetchedAt = meta.FetchedAt
 	}
@@ -190,7 +197,7 @@ func (s *Store) Accept(name string, f *Fetched, info AcceptInfo) error {
 	if s.Offline {
 		return nil
 	}
-	if !f.FromCache || f.Origin == "not modified (304)" {
+	if !f.FromCache || f.Origin == OriginNotModified {
 		err := s.Cache.Write(name, f.Data, Meta{
 			URL: f.URL, ETag: f.ETag, LastModified: f.LastModified, FetchedAt: s.now(),
 			Verdict: info.Verdict, Territory: info.Territory, Sequence: info.Sequence, NextUpdate: info.NextUpdate,
