@@ -139,7 +139,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 						allowed.DER = append(allowed.DER, c.Raw)
 					}
 				}
-				accept(src, name, pf, vl)
+				accept(src, name, pf, vl, &out)
 			}
 		} else {
 			out.Err = err
@@ -167,7 +167,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 		return res
 	}
 	res.LOTL.List = vl
-	accept(src, "lotl", f, vl)
+	accept(src, "lotl", f, vl, &res.LOTL)
 	notify(o, Event{Done: "EU", Verdict: vl.Verdict})
 	res.Warnings = append(res.Warnings, lotlWarnings(vl.List, o)...)
 
@@ -239,9 +239,13 @@ func get(ctx context.Context, src Source, name, url string, immutable bool, out 
 	return f, nil
 }
 
-func accept(src Source, name string, f *fetch.Fetched, vl *VerifiedList) {
-	// A cache write failure never changes a verdict; the next run fetches again.
-	_ = src.Accept(name, f, fetch.AcceptInfo{Territory: vl.List.Territory, Sequence: vl.List.SequenceNumber, NextUpdate: vl.List.NextUpdate, Verdict: string(vl.Verdict)})
+// accept records a verified list in the cache. A write failure (a full
+// disk) never changes a verdict — the cache keeps its previous copy and the
+// next run fetches again — but it is reported.
+func accept(src Source, name string, f *fetch.Fetched, vl *VerifiedList, out *Outcome) {
+	if err := src.Accept(name, f, fetch.AcceptInfo{Territory: vl.List.Territory, Sequence: vl.List.SequenceNumber, NextUpdate: vl.List.NextUpdate, Verdict: string(vl.Verdict)}); err != nil {
+		out.Notes = append(out.Notes, "verified but not cached: "+err.Error())
+	}
 }
 
 func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Outcome {
@@ -265,7 +269,7 @@ func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Ou
 		vl.Notes = append(vl.Notes, w)
 	}
 	out.List = vl
-	accept(src, p.Territory, f, vl)
+	accept(src, p.Territory, f, vl, &out)
 	return out
 }
 
