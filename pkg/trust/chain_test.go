@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509/pkix"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -285,5 +286,21 @@ func TestSignerProfileNotes(t *testing.T) {
 		if got := strings.Join(vl.Notes, "; "); got != c.want {
 			t.Errorf("notes %q, want %q", got, c.want)
 		}
+	}
+}
+
+// failingAccept is a store whose cache writes fail (a full disk).
+type failingAccept struct{ *fetch.Store }
+
+func (failingAccept) Accept(string, *fetch.Fetched, fetch.AcceptInfo) error {
+	return errors.New("no space left on device")
+}
+
+func TestChainCacheWriteFailure(t *testing.T) {
+	e := newEnv(t, tltest.WorldOptions{})
+	res := trust.Chain(context.Background(), failingAccept{e.store(false)}, e.opts)
+	want(t, res, allValid)
+	if n := strings.Join(outcome(res, "BE").Notes, " "); !strings.Contains(n, "verified but not cached: no space left on device") {
+		t.Errorf("notes: %q", n)
 	}
 }
