@@ -296,11 +296,15 @@ func (failingAccept) Accept(string, *fetch.Fetched, fetch.AcceptInfo) error {
 	return errors.New("no space left on device")
 }
 
-func TestChainCacheWriteFailure(t *testing.T) {
-	e := newEnv(t, tltest.WorldOptions{})
-	res := trust.Chain(context.Background(), failingAccept{e.store(false)}, e.opts)
-	want(t, res, allValid)
-	if n := strings.Join(outcome(res, "BE").Notes, " "); !strings.Contains(n, "verified but not cached: no space left on device") {
-		t.Errorf("notes: %q", n)
-	}
+// TestAdversarialCacheWriteFailure: a full disk during a fetch changes no
+// verdict and is reported.
+func TestAdversarialCacheWriteFailure(t *testing.T) {
+	t.Run("cache/write failure during a whole fetch", func(t *testing.T) {
+		e := newEnv(t, tltest.WorldOptions{})
+		res := trust.Chain(context.Background(), failingAccept{e.store(false)}, e.opts)
+		want(t, res, allValid)
+		if n := strings.Join(outcome(res, "BE").Notes, " "); !strings.Contains(n, "verified but not cached: no space left on device") {
+			t.Errorf("notes: %q", n)
+		}
+	})
 }
