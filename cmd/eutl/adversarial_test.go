@@ -642,3 +642,23 @@ func TestAdversarialKill(t *testing.T) {
 		t.Fatalf("fetch after the kills: %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestInterrupted: Ctrl-C during a fetch (a server that stalls) ends the
+// run promptly with exit 130.
+func TestInterrupted(t *testing.T) {
+	h := newHarness(t, sharedWorld(t))
+	h.srv.SetFault("/BE.xml", &tltest.Fault{Stall: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	env := &cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: func() time.Time { return testNow },
+		Dir: h.dir, Getenv: func(string) string { return "" }, Transport: h.srv.Transport()}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		cancel()
+	}()
+	start := time.Now()
+	code := cli.Run(ctx, []string{"--lotl-url", h.w.LOTLURL(), "--trust-anchors", "anchors.pem", "--cache-dir", "cache", "fetch"}, env)
+	if code != cli.ExitInterrupted || time.Since(start) > 5*time.Second || !strings.Contains(errb.String(), "interrupted") {
+		t.Fatalf("exit %d after %s\n%s", code, time.Since(start), errb.String())
+	}
+}

@@ -29,6 +29,7 @@ Usage:
 	4  trust failure: a list needed for the answer did not verify
 	5  a list needed for the answer could not be fetched, and no verified
 	   cached copy may stand in for it
+	130  interrupted (Ctrl-C, SIGTERM)
 
 # Output formats
 

@@ -16,6 +16,7 @@ import (
 //	4  trust failure: a list needed for the answer did not verify
 //	5  a list needed for the answer could not be fetched and no verified cached
 //	   copy may stand in for it
+//	130  interrupted (Ctrl-C, SIGTERM), as shells report it
 const (
 	ExitOK           = 0
 	ExitInternal     = 1
@@ -23,6 +24,7 @@ const (
 	ExitNotQualified = 3
 	ExitTrust        = 4
 	ExitFetch        = 5
+	ExitInterrupted  = 130
 )
 
 // usageError is a mistake in how eutl was called.
@@ -78,7 +80,7 @@ func verdictCode(v trust.Verdict) int {
 // worse orders exit codes as the contract does for batch: 1 > 4 > 5 > 3 > 0
 // (2 is decided before anything runs).
 func worse(a, b int) int {
-	rank := map[int]int{ExitOK: 0, ExitNotQualified: 1, ExitFetch: 2, ExitTrust: 3, ExitInternal: 4, ExitUsage: 5}
+	rank := map[int]int{ExitOK: 0, ExitNotQualified: 1, ExitFetch: 2, ExitTrust: 3, ExitInternal: 4, ExitUsage: 5, ExitInterrupted: 6}
 	if rank[b] > rank[a] {
 		return b
 	}

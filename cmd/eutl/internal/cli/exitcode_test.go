@@ -21,6 +21,7 @@ func TestExitCode(t *testing.T) {
 		{&trust.ListError{Verdict: trust.Expired, Err: errors.New("x")}, ExitTrust},
 		{&trust.ListError{Verdict: trust.Rollback, Err: errors.New("x")}, ExitTrust},
 		{errors.New("something unexpected"), ExitInternal},
+		{&exitError{code: ExitInterrupted, msg: "interrupted"}, ExitInterrupted},
 	}
 	for _, c := range cases {
 		if got := exitCode(c.err); got != c.want {
