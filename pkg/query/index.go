@@ -28,10 +28,15 @@ type ListInfo struct {
 
 // FailedList is a list that could not be used.
 type FailedList struct {
-	Territory string `json:"territory"`
-	URL       string `json:"url,omitempty"`
-	Verdict   string `json:"verdict"`
-	Reason    string `json:"reason"`
+	Territory string        `json:"territory"`
+	URL       string        `json:"url,omitempty"`
+	Verdict   trust.Verdict `json:"verdict"`
+	Reason    string        `json:"reason"`
+	// Location is the element the failure is about, when it has one (an
+	// addition to the contract).
+	Location string `json:"location,omitempty"`
+	// Cause is Reason without its location, for tables.
+	Cause string `json:"-"`
 }
 
 type listEntry struct {
@@ -107,13 +112,14 @@ func FromChain(res *trust.ChainResult) *Index {
 }
 
 func failedOf(o *trust.Outcome) FailedList {
-	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: string(o.Verdict())}
+	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: o.Verdict()}
 	var le *trust.ListError
 	switch {
 	case errors.As(o.Err, &le):
-		f.Reason = le.Err.Error()
+		f.Reason, f.Location, f.Cause = le.Err.Error(), le.Location(), le.Cause()
 	case o.Err != nil:
 		f.Reason = o.Err.Error()
+		f.Cause = f.Reason
 	}
 	return f
 }

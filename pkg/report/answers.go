@@ -103,7 +103,7 @@ func WriteCheck(w io.Writer, f Format, c Check) error {
 	if len(c.FailedLists) > 0 {
 		fmt.Fprintln(w, "\nlists that could hold the answer but could not be used:")
 		for _, fl := range c.FailedLists {
-			fmt.Fprintf(w, "  %s %s: %s: %s\n", fl.Territory, fl.URL, fl.Verdict, cause(fl.Reason))
+			fmt.Fprintf(w, "  %s %s: %s: %s\n", fl.Territory, fl.URL, fl.Verdict, fl.Cause)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,7 +64,7 @@ func fixture(t *testing.T) *trust.VerifiedList {
 		t.Fatal(err)
 	}
 	return &trust.VerifiedList{List: tl, SHA256: "3d5b6572b82cbdbed9e019517c33d9e3356c2f6f257ca90f4a1b495082fcf5eb", Size: len(b), Verdict: trust.Valid, At: at,
-		Signature: &xmldsig.Result{Signer: &xmldsig.CertInfo{Subject: "CN=Belgian Trusted List Scheme Operator,C=BE"}, SignerSHA256: "fbec3a3b1bb26cd02e7737b9e3ea289caa7d45adf608265122ea0db3d1de66ce",
+		Signature: &xmldsig.Result{Signer: &xmldsig.CertInfo{Subject: "CN=Belgian Trusted List Scheme Operator,C=BE", CommonName: "Belgian Trusted List Scheme Operator"}, SignerSHA256: "fbec3a3b1bb26cd02e7737b9e3ea289caa7d45adf608265122ea0db3d1de66ce",
 			SignatureMethod: xmldsig.RSASHA512, SigningTime: time.Date(2026, 6, 15, 9, 44, 5, 0, time.UTC)}}
 }
 
@@ -84,8 +85,11 @@ func TestGolden(t *testing.T) {
 		Lists: []report.List{
 			report.FromVerified(vl, "BE", "https://tsl.belgium.be/tsl-be-v6.xml"),
 			report.FromError(&trust.ListError{Territory: "NL", URL: "https://example.nl/tsl.xml", Verdict: trust.Expired, Err: trust.ErrExpired}, "NL", "https://example.nl/tsl.xml"),
+			// A located failure: the table shows its cause, JSON its location too.
+			report.FromError(&trust.ListError{Territory: "PT", URL: "https://example.pt/tsl.xml", Verdict: trust.WrongTerritory,
+				Err: &trust.CheckError{Path: "/TrustServiceStatusList/SchemeInformation/SchemeTerritory", Err: fmt.Errorf("%w: \"ES\", expected \"PT\"", trust.ErrWrongTerritory)}}, "PT", "https://example.pt/tsl.xml"),
 		},
-		Summary: report.Summary{ListsValid: 1, ListsFailed: 1, Providers: 2, Services: 2, QualifiedServices: 1, QualifiedProviders: 1},
+		Summary: report.Summary{ListsValid: 1, ListsFailed: 2, Providers: 2, Services: 2, QualifiedServices: 1, QualifiedProviders: 1},
 	}
 	ix := query.NewIndex([]query.Input{{List: vl, URL: "https://tsl.belgium.be/tsl-be-v6.xml"}}, nil)
 	kind, _ := query.ParseKind("qc-esig")

@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -73,6 +74,24 @@ func NameAttributes(der []byte, attr string) []string {
 				if s, ok := atv.Value.(string); ok {
 					out = append(out, s)
 				}
+			}
+		}
+	}
+	return out
+}
+
+// subjectAttributes is NameAttributes in the order FormatName prints them
+// (RFC 4514: the last RDN first, the values of one RDN in order).
+func subjectAttributes(der []byte, attr string) []string {
+	var seq pkix.RDNSequence
+	if _, err := asn1.Unmarshal(der, &seq); err != nil {
+		return nil
+	}
+	var out []string
+	for _, rdn := range slices.Backward(seq) {
+		for _, atv := range rdn {
+			if s, ok := atv.Value.(string); ok && attrNames[atv.Type.String()] == attr {
+				out = append(out, s)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newProvidersCmd(g *globalOptions) *cobra.Command {
@@ -98,7 +99,7 @@ func (g *globalOptions) partialWarning(ix *query.Index) error {
 	code := ExitOK
 	for _, f := range failed {
 		g.warn("%s could not be used (%s): it is missing from this listing", f.Territory, f.Verdict)
-		if f.Verdict == "fetch_failed" {
+		if f.Verdict == trust.FetchFailed {
 			code = worse(code, ExitFetch)
 		} else {
 			code = worse(code, ExitTrust)
