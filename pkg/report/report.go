@@ -72,12 +72,12 @@ func (s *Signer) Name() string {
 
 // List is the report of one list (the contract's LIST object).
 type List struct {
-	Territory  string     `json:"territory"`
-	URL        string     `json:"url"`
-	Sequence   int        `json:"sequence"`
-	Version    int        `json:"version"`
-	Issued     *time.Time `json:"issued"`
-	NextUpdate *time.Time `json:"next_update"`
+	Territory  string        `json:"territory"`
+	URL        string        `json:"url"`
+	Sequence   int           `json:"sequence"`
+	Version    int           `json:"version"`
+	Issued     *time.Time    `json:"issued"`
+	NextUpdate *time.Time    `json:"next_update"`
 	Signer     *Signer       `json:"signer"`
 	Verdict    trust.Verdict `json:"verdict"`
 	Reason     string        `json:"reason"`
