@@ -27,8 +27,8 @@ vet:
 race:
 	$(GO) test -race -count=1 $(PKGS)
 
-# pkg/ is the library: no cobra, no terminal, no os.Exit or process streams;
-# tablewriter only in pkg/report.
+# pkg/ is the library: no cobra, no terminal, no os.Exit or process streams,
+# no flag names (--cache-dir) in its strings; tablewriter only in pkg/report.
 depcheck:
 	@bad=$$($(GO) list -deps ./pkg/... | grep -E '^github.com/spf13/(cobra|pflag)$$|^golang.org/x/term$$|^github.com/schollz/progressbar' || true); \
 	if [ -n "$$bad" ]; then echo "pkg/ must not import: $$bad"; exit 1; fi
@@ -38,6 +38,8 @@ depcheck:
 	if [ -n "$$bad" ]; then echo "tablewriter outside pkg/report: $$bad"; exit 1; fi
 	@bad=$$(grep -rn 'os\.Exit(' --include='*.go' . | grep -v '_test.go' | grep -v '^./cmd/eutl/main.go' || true); \
 	if [ -n "$$bad" ]; then echo "os.Exit outside main: $$bad"; exit 1; fi
+	@$(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings' ./internal/depcheck >/dev/null || \
+	  { $(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings' ./internal/depcheck; exit 1; }
 	@echo "depcheck: ok"
 
 tidy-check:

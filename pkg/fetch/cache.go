@@ -94,7 +94,7 @@ func (c *Cache) format() (int, error) {
 	case json.Unmarshal(data, &m) != nil:
 		return 0, fmt.Errorf("cache %s: eutl-cache.json is damaged; remove it to reuse the directory", c.Dir)
 	case m.FormatVersion > CacheFormat:
-		return 0, fmt.Errorf("cache %s: %w (format %d; this eutl reads format %d): use another --cache-dir or a newer eutl", c.Dir, ErrNewerCache, m.FormatVersion, CacheFormat)
+		return 0, fmt.Errorf("cache %s: %w (format %d; this eutl reads format %d): use another cache directory or a newer eutl", c.Dir, ErrNewerCache, m.FormatVersion, CacheFormat)
 	}
 	return m.FormatVersion, nil
 }

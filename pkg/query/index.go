@@ -137,7 +137,7 @@ func NewIndex(lists []Input, failed []FailedList) *Index {
 			URL: in.URL, Issued: vl.List.IssueDate, NextUpdate: vl.List.NextUpdate,
 		}}
 		if vl.Verdict != trust.Valid {
-			le.info.Signature = "valid (" + string(vl.Verdict) + ", used with --allow-expired)"
+			le.info.Signature = "valid (" + string(vl.Verdict) + ", used because expired lists were allowed)"
 		}
 		if vl.Signature != nil && vl.Signature.Signer != nil {
 			le.info.SignerSubject, le.info.SignerSHA256 = vl.Signature.Signer.Subject, vl.Signature.SignerSHA256

@@ -134,7 +134,7 @@ func fill(l *List, vl *trust.VerifiedList) {
 	l.Warnings = append(l.Warnings, vl.Warnings...)
 	l.Notes = append(l.Notes, vl.Notes...)
 	if vl.Verdict == trust.Expired && l.Reason == "" {
-		l.Reason = "NextUpdate " + vl.List.NextUpdate.UTC().Format(time.RFC3339) + " has passed; used because of --allow-expired"
+		l.Reason = "NextUpdate " + vl.List.NextUpdate.UTC().Format(time.RFC3339) + " has passed; used because expired lists were allowed"
 		l.Cause = l.Reason
 	}
 }

@@ -238,7 +238,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 			return fail(Expired, err)
 		}
 		vl.Verdict = Expired
-		vl.Warnings = append(vl.Warnings, "used although expired (--allow-expired): "+err.Error())
+		vl.Warnings = append(vl.Warnings, "used although expired (expired lists allowed): "+err.Error())
 	}
 	vl.Notes = append(vl.Notes, signerProfileNotes(res.Signer, l)...)
 	if l.Version == 5 && !o.At.IsZero() && o.At.After(V6Date) && l.IssueDate.After(V6Date) {

@@ -37,7 +37,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		}
 		return nil, &exitError{code: ExitInterrupted, msg: err.Error()}
 	case errors.Is(err, fetch.ErrNewerCache):
-		return nil, usagef(err)
+		return nil, &exitError{code: ExitUsage, msg: err.Error(), hints: []string{"pass another --cache-dir, or use a newer eutl"}}
 	case err != nil:
 		return nil, err
 	}

@@ -1,0 +1,75 @@
+// Package depcheck holds checks of the repository's layering rules that are
+// easier to write in Go than in the Makefile; `make depcheck` runs them.
+package depcheck
+
+import (
+	"go/scanner"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// flagWord is a word that looks like a command-line flag: --allow-expired.
+var flagWord = regexp.MustCompile(`(^|[^A-Za-z0-9-])--[a-z]`)
+
+// flagStrings returns the positions of string literals in src that name a
+// flag. Comments may name flags (documentation); strings end up in messages.
+func flagStrings(name string, src []byte) []string {
+	fset := token.NewFileSet()
+	file := fset.AddFile(name, -1, len(src))
+	var s scanner.Scanner
+	s.Init(file, src, nil, 0)
+	var out []string
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			return out
+		}
+		if (tok == token.STRING || tok == token.CHAR) && flagWord.MatchString(lit) {
+			out = append(out, fset.Position(pos).String()+": "+lit)
+		}
+	}
+}
+
+// TestLibrarySpeaksNoCLI: no non-test file under pkg/ has a flag name in a
+// string: the library's messages are read by programs that have no flags;
+// the CLI adds hints that name its flags.
+func TestLibrarySpeaksNoCLI(t *testing.T) {
+	root := filepath.Join("..", "..", "pkg")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, hit := range flagStrings(path, src) {
+			t.Errorf("a flag name in a library string (the CLI adds hints): %s", hit)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFlagStrings: the check itself finds flag words in strings of every
+// form, and only there.
+func TestFlagStrings(t *testing.T) {
+	src := "package p\n" +
+		"// comments may say --cache-dir\n" +
+		"var a = \"use --cache-dir\"\n" +
+		"var b = `raw --allow-expired`\n" +
+		"var c = \"--offline\"\n" +
+		"var d = \"a range 1--2, an em dash -- like this, x--y\"\n" +
+		"var e = \"fine\" // --quiet in a comment\n"
+	got := flagStrings("p.go", []byte(src))
+	if len(got) != 3 || !strings.HasPrefix(got[0], "p.go:3:") || !strings.HasPrefix(got[1], "p.go:4:") || !strings.HasPrefix(got[2], "p.go:5:") {
+		t.Errorf("found %q, want lines 3, 4 and 5", got)
+	}
+}
