@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -308,4 +309,24 @@ func TestSource(t *testing.T) {
 		t.Errorf("flushed %d times, warnings %q", src.flushed, set.Warnings())
 	}
 	checkBMID(t, set, query.Qualified)
+}
+
+// TestDefaultCacheDir: the cache lives in the platform's user cache
+// directory (XDG_CACHE_HOME on Linux, ~/Library/Caches on macOS,
+// %LocalAppData% on Windows).
+func TestDefaultCacheDir(t *testing.T) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		t.Skipf("no user cache directory here: %v", err)
+	}
+	got, err := eutl.DefaultCacheDir()
+	if err != nil || got != filepath.Join(base, "eutl") {
+		t.Errorf("DefaultCacheDir %q, %v; want %q", got, err, filepath.Join(base, "eutl"))
+	}
+	if runtime.GOOS == "linux" {
+		t.Setenv("XDG_CACHE_HOME", "/xdg")
+		if got, _ := eutl.DefaultCacheDir(); got != filepath.FromSlash("/xdg/eutl") {
+			t.Errorf("with XDG_CACHE_HOME=/xdg: %q", got)
+		}
+	}
 }
