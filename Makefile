@@ -28,7 +28,8 @@ race:
 	$(GO) test -race -count=1 $(PKGS)
 
 # pkg/ is the library: no cobra, no terminal, no os.Exit or process streams,
-# no flag names (--cache-dir) in its strings; tablewriter only in pkg/report.
+# no flag names (--cache-dir) in its strings; tablewriter and JSON tags
+# (the output contract) only in pkg/report.
 depcheck:
 	@bad=$$($(GO) list -deps ./pkg/... | grep -E '^github.com/spf13/(cobra|pflag)$$|^golang.org/x/term$$|^github.com/schollz/progressbar' || true); \
 	if [ -n "$$bad" ]; then echo "pkg/ must not import: $$bad"; exit 1; fi
@@ -38,8 +39,8 @@ depcheck:
 	if [ -n "$$bad" ]; then echo "tablewriter outside pkg/report: $$bad"; exit 1; fi
 	@bad=$$(grep -rn 'os\.Exit(' --include='*.go' . | grep -v '_test.go' | grep -v '^./cmd/eutl/main.go' || true); \
 	if [ -n "$$bad" ]; then echo "os.Exit outside main: $$bad"; exit 1; fi
-	@$(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings' ./internal/depcheck >/dev/null || \
-	  { $(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings' ./internal/depcheck; exit 1; }
+	@$(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport' ./internal/depcheck >/dev/null || \
+	  { $(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport' ./internal/depcheck; exit 1; }
 	@echo "depcheck: ok"
 
 # Every platform builds (file locking is per platform: flock, LockFileEx);

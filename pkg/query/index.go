@@ -15,28 +15,28 @@ import (
 
 // ListInfo identifies the list evidence comes from.
 type ListInfo struct {
-	Territory     string    `json:"territory"`
-	Sequence      int       `json:"sequence"`
-	SHA256        string    `json:"sha256"`
-	Signature     string    `json:"signature"`
-	URL           string    `json:"url,omitempty"`
-	Issued        time.Time `json:"issued"`
-	NextUpdate    time.Time `json:"next_update,omitzero"`
-	SignerSubject string    `json:"signer_subject,omitempty"`
-	SignerSHA256  string    `json:"signer_sha256,omitempty"`
+	Territory     string
+	Sequence      int
+	SHA256        string
+	Signature     string
+	URL           string
+	Issued        time.Time
+	NextUpdate    time.Time
+	SignerSubject string
+	SignerSHA256  string
 }
 
 // FailedList is a list that could not be used.
 type FailedList struct {
-	Territory string        `json:"territory"`
-	URL       string        `json:"url,omitempty"`
-	Verdict   trust.Verdict `json:"verdict"`
-	Reason    string        `json:"reason"`
+	Territory string
+	URL       string
+	Verdict   trust.Verdict
+	Reason    string
 	// Location is the element the failure is about, when it has one (an
 	// addition to the contract).
-	Location string `json:"location,omitempty"`
+	Location string
 	// Cause is Reason without its location, for tables.
-	Cause string `json:"-"`
+	Cause string
 }
 
 type listEntry struct {
@@ -272,9 +272,9 @@ func (ix *Index) relevantFailed(country string) []FailedList {
 
 // ProviderRef names a provider.
 type ProviderRef struct {
-	Name        string   `json:"name"`
-	Names       []string `json:"names"`
-	Identifiers []string `json:"identifiers"`
+	Name        string
+	Names       []string
+	Identifiers []string
 }
 
 func providerRef(pe *provEntry) ProviderRef {
@@ -296,22 +296,22 @@ func providerRef(pe *provEntry) ProviderRef {
 
 // HistoryEntry is one status period in evidence.
 type HistoryEntry struct {
-	Type           string    `json:"type"`
-	Status         string    `json:"status"`
-	From           time.Time `json:"from"`
-	Until          time.Time `json:"until,omitzero"`
-	AdditionalInfo []string  `json:"additional_info,omitempty"`
+	Type           string
+	Status         string
+	From           time.Time
+	Until          time.Time
+	AdditionalInfo []string
 }
 
 // ServiceEvidence is the service that decided an answer.
 type ServiceEvidence struct {
-	Name           string         `json:"name"`
-	Type           string         `json:"type"`
-	Status         string         `json:"status"`
-	StatusSince    time.Time      `json:"status_since"`
-	AdditionalInfo []string       `json:"additional_info"`
-	Qualifiers     []string       `json:"qualifiers,omitempty"`
-	History        []HistoryEntry `json:"history"`
+	Name           string
+	Type           string
+	Status         string
+	StatusSince    time.Time
+	AdditionalInfo []string
+	Qualifiers     []string
+	History        []HistoryEntry
 }
 
 func tlOf(pe *provEntry, s *tsl.Service) []Entry {
@@ -350,12 +350,12 @@ func history(tl []Entry) []HistoryEntry {
 
 // Match is one provider entry (or, in Related, one service) with its verdict.
 type Match struct {
-	Provider  ProviderRef      `json:"provider"`
-	Country   string           `json:"country"`
-	Qualified bool             `json:"qualified"`
-	Reason    string           `json:"reason"`
-	Service   *ServiceEvidence `json:"service"`
-	List      ListInfo         `json:"list"`
+	Provider  ProviderRef
+	Country   string
+	Qualified bool
+	Reason    string
+	Service   *ServiceEvidence
+	List      ListInfo
 }
 
 // decideProvider finds the service of kind that decides for pe at t.

@@ -1,5 +1,23 @@
-// Package report holds the result values eutl prints and renders them as
-// tables (through tablewriter, used nowhere else), JSON and CSV.
+// Package report is eutl's output contract: every JSON document of schema
+// version 1 is a type of this package, and no other package gives a JSON
+// name (a check in make depcheck enforces it), so renaming a field anywhere
+// else can never change a document. It also renders the documents as tables
+// (through tablewriter, used nowhere else) and CSV.
+//
+// The documents, one per command:
+//
+//   - [Lists]: fetch and lists (LIST objects: [List])
+//   - [Verify]: verify
+//   - [Check]: check, and each line of batch (JSON Lines)
+//   - [Providers]: providers
+//   - [Show]: show
+//   - [TypesDoc]: types
+//
+// Documents are built from the library's values by the From… functions
+// ([FromChain], [FromAnswer], [FromProviders], [FromShow], [FromVerified],
+// [FromError]); every count is computed there, so rendering does no domain
+// work. Golden files of every document and rendering are in
+// testdata/golden.
 //
 // # JSON stability
 //
@@ -15,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -312,6 +331,32 @@ type Summary struct {
 	Services           int `json:"services"`
 	QualifiedServices  int `json:"qualified_services"`
 	QualifiedProviders int `json:"qualified_providers"`
+}
+
+// FromChain is the fetch/lists document of a chain result judged at at,
+// its summary counted. Overrides are the caller's to fill.
+func FromChain(res *trust.ChainResult, at time.Time) Lists {
+	r := Lists{SchemaVersion: SchemaVersion, At: at.UTC().Format(time.RFC3339), Anchors: res.Anchors.Name,
+		LOTL: FromOutcome(&res.LOTL), Pivots: []List{}, Lists: []List{}, Warnings: res.Warnings}
+	for i := range res.Pivots {
+		r.Pivots = append(r.Pivots, FromOutcome(&res.Pivots[i]))
+	}
+	for i := range res.Lists {
+		o := &res.Lists[i]
+		l := FromOutcome(o)
+		r.Lists = append(r.Lists, l)
+		if o.Usable() {
+			r.Summary.ListsValid++
+			r.Summary.Providers += l.Providers
+			r.Summary.Services += l.Services
+			r.Summary.QualifiedServices += l.Qualified
+			r.Summary.QualifiedProviders += l.QualifiedProviders
+		} else {
+			r.Summary.ListsFailed++
+		}
+	}
+	sort.SliceStable(r.Lists, func(i, j int) bool { return r.Lists[i].Territory < r.Lists[j].Territory })
+	return r
 }
 
 // FromOutcome describes one list of a chain result.

@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"sort"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -78,28 +76,10 @@ func chainCode(res *trust.ChainResult) int {
 	return code
 }
 
-// listsReport turns a chain result into the fetch/lists report.
+// listsReport is the fetch/lists document of a chain result.
 func (g *globalOptions) listsReport(res *trust.ChainResult) report.Lists {
-	r := report.Lists{SchemaVersion: report.SchemaVersion, At: g.at.Format(time.RFC3339), Anchors: res.Anchors.Name,
-		LOTL: report.FromOutcome(&res.LOTL), Pivots: []report.List{}, Lists: []report.List{}, Warnings: res.Warnings, Overrides: g.overrides()}
-	for i := range res.Pivots {
-		r.Pivots = append(r.Pivots, report.FromOutcome(&res.Pivots[i]))
-	}
-	for i := range res.Lists {
-		o := &res.Lists[i]
-		l := report.FromOutcome(o)
-		r.Lists = append(r.Lists, l)
-		if o.Usable() {
-			r.Summary.ListsValid++
-			r.Summary.Providers += l.Providers
-			r.Summary.Services += l.Services
-			r.Summary.QualifiedServices += l.Qualified
-			r.Summary.QualifiedProviders += l.QualifiedProviders
-		} else {
-			r.Summary.ListsFailed++
-		}
-	}
-	sort.SliceStable(r.Lists, func(i, j int) bool { return r.Lists[i].Territory < r.Lists[j].Territory })
+	r := report.FromChain(res, g.at)
+	r.Overrides = g.overrides()
 	return r
 }
 

@@ -58,6 +58,59 @@ func TestLibrarySpeaksNoCLI(t *testing.T) {
 	}
 }
 
+// jsonTagStrings returns the positions of struct tags in src that give a
+// JSON name.
+func jsonTagStrings(name string, src []byte) []string {
+	fset := token.NewFileSet()
+	file := fset.AddFile(name, -1, len(src))
+	var s scanner.Scanner
+	s.Init(file, src, nil, 0)
+	var out []string
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			return out
+		}
+		if tok == token.STRING && strings.HasPrefix(lit, "`") && strings.Contains(lit, `json:"`) {
+			out = append(out, fset.Position(pos).String()+": "+lit)
+		}
+	}
+}
+
+// TestJSONContractInReport: every JSON name of schema version 1 is given in
+// pkg/report, the contract package, so that renaming a field elsewhere can
+// never change a document. pkg/fetch's tags are the cache's own on-disk
+// format (versioned by fetch.CacheFormat), not output.
+func TestJSONContractInReport(t *testing.T) {
+	root := filepath.Join("..", "..", "pkg")
+	allowed := []string{filepath.Join(root, "report") + string(filepath.Separator), filepath.Join(root, "fetch") + string(filepath.Separator)}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		for _, a := range allowed {
+			if strings.HasPrefix(path, a) {
+				return nil
+			}
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, hit := range jsonTagStrings(path, src) {
+			t.Errorf("a JSON tag outside pkg/report (the contract package): %s", hit)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := "package p\ntype T struct {\n\tA int BQjson:\"a\"BQ\n\tB int BQxml:\"b\"BQ\n}\nvar s = \"json:\\\"x\\\"\"\n"
+	if got := jsonTagStrings("p.go", []byte(strings.ReplaceAll(sample, "BQ", "`"))); len(got) != 1 || !strings.HasPrefix(got[0], "p.go:3:") {
+		t.Errorf("the check found %q, want only line 3", got)
+	}
+}
+
 // TestFlagStrings: the check itself finds flag words in strings of every
 // form, and only there.
 func TestFlagStrings(t *testing.T) {
