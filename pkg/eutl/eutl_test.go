@@ -113,8 +113,20 @@ func TestLoadOnlineThenOffline(t *testing.T) {
 	if !set.At().Equal(at) {
 		t.Errorf("At %s", set.At())
 	}
-	if len(events) == 0 || events[len(events)-1].Done == "" {
-		t.Errorf("progress events %+v", events)
+	roles := map[trust.Role]int{}
+	total := 0
+	for _, e := range events {
+		switch e.Kind {
+		case trust.EventListDone:
+			roles[e.Role]++
+		case trust.EventTotal:
+			total = e.Total
+		default:
+			t.Errorf("event of no kind: %+v", e)
+		}
+	}
+	if total != 3 || roles[trust.RoleNational] != 3 || roles[trust.RoleLOTL] != 1 {
+		t.Errorf("progress: total %d, done by role %v; events %+v", total, roles, events)
 	}
 	checkBMID(t, set, query.Qualified)
 	for _, f := range []string{"lotl.xml", "BE.xml", "EL.xml", "FR.xml", "state.json"} {

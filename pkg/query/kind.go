@@ -60,7 +60,7 @@ var scopedAliases = map[string]string{
 // Aliases lists every alias with its kind, sorted.
 func Aliases() []Kind {
 	var out []Kind
-	for _, st := range tsl.ServiceTypes {
+	for _, st := range tsl.ServiceTypes() {
 		if st.Alias != "" {
 			out = append(out, Kind{Alias: st.Alias, TypeURI: st.URI})
 		}
@@ -86,7 +86,7 @@ func ParseKind(s string) (Kind, error) {
 	if lv == "any" || lv == "qtsp" {
 		return AnyQualified, nil
 	}
-	for _, st := range tsl.ServiceTypes {
+	for _, st := range tsl.ServiceTypes() {
 		if st.Alias != "" && st.Alias == lv {
 			return Kind{Alias: st.Alias, TypeURI: st.URI}, nil
 		}

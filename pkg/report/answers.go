@@ -354,7 +354,7 @@ func Types() []TypeRow {
 		}
 		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, Meaning: meaning, Qualified: true, Class: st.Class.String()})
 	}
-	for _, st := range tsl.ServiceTypes {
+	for _, st := range tsl.ServiceTypes() {
 		if st.Alias == "" {
 			out = append(out, TypeRow{URI: st.URI, Meaning: st.Meaning, Qualified: st.Class == tsl.ClassQualified, Class: st.Class.String()})
 		}

@@ -367,7 +367,7 @@ func FromOutcome(o *trust.Outcome) List {
 	} else {
 		l = FromError(o.Err, o.Territory, o.URL)
 	}
-	l.Source = o.Origin
+	l.Source = string(o.Origin)
 	l.Warnings = append(l.Warnings, o.Notes...)
 	return l
 }

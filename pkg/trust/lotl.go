@@ -1,6 +1,7 @@
 package trust
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/eutl/eutl/pkg/tsl"
@@ -44,8 +45,8 @@ func XMLPointers(lotl *tsl.List) []tsl.Pointer {
 	return out
 }
 
-// PointerFor returns the XML pointer of territory, or nil.
-func PointerFor(lotl *tsl.List, territory string) *tsl.Pointer {
+// pointerFor returns the XML pointer of territory, or nil.
+func pointerFor(lotl *tsl.List, territory string) *tsl.Pointer {
 	for _, p := range XMLPointers(lotl) {
 		if p.Territory == territory {
 			return &p
@@ -63,10 +64,25 @@ func ExpectFromPointer(p tsl.Pointer) Expect {
 	return exp
 }
 
-// PeekTerritory reads SchemeTerritory from unverified input, only to choose
+// ExpectFromLOTL is what the list data (fetched from url) must be according
+// to the verified LOTL: the pointer for its territory gives the allowed
+// signers. The territory is read from the unverified data only to choose
+// the pointer; a territory the LOTL has no XML pointer for is a
+// *ListError with verdict UntrustedSigner.
+func ExpectFromLOTL(lotl *tsl.List, data []byte, url string) (Expect, error) {
+	terr := peekTerritory(data)
+	p := pointerFor(lotl, terr)
+	if p == nil {
+		return Expect{Territory: terr}, &ListError{Territory: terr, URL: url, Verdict: UntrustedSigner,
+			Err: fmt.Errorf("the LOTL (sequence %d) has no XML pointer for territory %q", lotl.SequenceNumber, terr)}
+	}
+	return ExpectFromPointer(*p), nil
+}
+
+// peekTerritory reads SchemeTerritory from unverified input, only to choose
 // which pointer's certificates to verify it with. It returns "" when it
 // cannot tell; the verification that follows reports the real problem.
-func PeekTerritory(data []byte) string {
+func peekTerritory(data []byte) string {
 	doc, err := xmldsig.ParseDocument(data, 0)
 	if err != nil {
 		return ""

@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -208,7 +209,7 @@ func TestBuiltinAnchors(t *testing.T) {
 	}
 	for _, a := range pemAnchors(t, filepath.Join(src, "oj-certs", "lotl-seq390-self-pointer")).DER {
 		s := sha256.Sum256(a)
-		if !builtin.Contains(a) {
+		if !slices.Contains(builtin.SHA256, hex.EncodeToString(s[:])) {
 			t.Errorf("saved self-pointer certificate %x is not built in", s[:8])
 		}
 	}

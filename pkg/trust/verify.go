@@ -36,10 +36,6 @@ const (
 	ParseFailed      Verdict = "parse_error"
 )
 
-// Usable reports whether a list with this verdict may answer questions.
-// Expired lists are usable only when the caller explicitly allowed them.
-func (v Verdict) Usable() bool { return v == Valid }
-
 // ListError is a list that did not pass. Territory and URL say which list;
 // Verdict classifies the failure; Err is the cause (often an
 // *xmldsig.Error or *tsl.ParseError carrying the element's location).
@@ -241,14 +237,14 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 		vl.Warnings = append(vl.Warnings, "used although expired (expired lists allowed): "+err.Error())
 	}
 	vl.Notes = append(vl.Notes, signerProfileNotes(res.Signer, l)...)
-	if l.Version == 5 && !o.At.IsZero() && o.At.After(V6Date) && l.IssueDate.After(V6Date) {
+	if l.Version == 5 && !o.At.IsZero() && o.At.After(v6Date) && l.IssueDate.After(v6Date) {
 		vl.Warnings = append(vl.Warnings, "version 5 list issued after the TL v6 date (2026-04-28T22:00:00Z)")
 	}
 	return vl, nil
 }
 
-// V6Date is when TL format 6 applies (Implementing Decision (EU) 2025/2164).
-var V6Date = time.Date(2026, 4, 28, 22, 0, 0, 0, time.UTC)
+// v6Date is when TL format 6 applies (Implementing Decision (EU) 2025/2164).
+var v6Date = time.Date(2026, 4, 28, 22, 0, 0, 0, time.UTC)
 
 // signerProfileNotes compares the signer certificate with the profile TS
 // 119 612 §5.7.1 asks of a list signer (country of the territory, key usage
@@ -264,14 +260,7 @@ func signerProfileNotes(signer *xmldsig.CertInfo, l *tsl.List) []string {
 	}
 	var notes []string
 	if len(cert.Subject.Country) > 0 && l.Territory != "EU" {
-		c := cert.Subject.Country[0]
-		if c == "GR" {
-			c = "EL"
-		}
-		if c == "GB" {
-			c = "UK"
-		}
-		if c != l.Territory {
+		if c := tsl.TerritoryCode(cert.Subject.Country[0]); c != l.Territory {
 			notes = append(notes, fmt.Sprintf("the signer certificate's country is %s, the list's territory %s", cert.Subject.Country[0], l.Territory))
 		}
 	}

@@ -151,7 +151,7 @@ func rdnString(der []byte) string {
 	if _, err := asn1.Unmarshal(der, &seq); err != nil {
 		return ""
 	}
-	return FormatName(seq)
+	return formatName(seq)
 }
 
 func parseSPKI(spki *spkiASN1, info *CertInfo) error {

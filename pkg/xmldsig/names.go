@@ -17,10 +17,10 @@ var attrNames = map[string]string{
 	"1.2.840.113549.1.9.1": "emailAddress", "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID",
 }
 
-// FormatName writes a distinguished name in RFC 4514 order and escaping,
+// formatName writes a distinguished name in RFC 4514 order and escaping,
 // naming the attributes real TL certificates use (organizationIdentifier
 // among them, which crypto/x509 prints as an OID).
-func FormatName(seq pkix.RDNSequence) string {
+func formatName(seq pkix.RDNSequence) string {
 	var parts []string
 	for i := len(seq) - 1; i >= 0; i-- {
 		var atvs []string
@@ -80,7 +80,7 @@ func NameAttributes(der []byte, attr string) []string {
 	return out
 }
 
-// subjectAttributes is NameAttributes in the order FormatName prints them
+// subjectAttributes is NameAttributes in the order formatName prints them
 // (RFC 4514: the last RDN first, the values of one RDN in order).
 func subjectAttributes(der []byte, attr string) []string {
 	var seq pkix.RDNSequence

@@ -102,12 +102,11 @@ func (g *globalOptions) progress() *progressBar {
 }
 
 func (p *progressBar) event(e trust.Event) {
-	if e.Total > 0 {
+	switch {
+	case e.Kind == trust.EventTotal && e.Total > 0:
 		p.bar.ChangeMax(e.Total)
 		p.bar.Describe("verifying national lists")
-		return
-	}
-	if e.Done != "" && e.Done != "EU" && len(e.Done) == 2 {
+	case e.Kind == trust.EventListDone && e.Role == trust.RoleNational:
 		p.bar.Add(1)
 	}
 }

@@ -80,11 +80,5 @@ func (g *globalOptions) expectFromLOTL(cmd *cobra.Command, lotlFile string, data
 	if err != nil {
 		return trust.Expect{}, fmt.Errorf("the LOTL given with --lotl did not verify against %s: %w", anchors.Name, err)
 	}
-	terr := trust.PeekTerritory(data)
-	p := trust.PointerFor(lotl.List, terr)
-	if p == nil {
-		return trust.Expect{Territory: terr}, &trust.ListError{Territory: terr, URL: cmd.Flags().Arg(0), Verdict: trust.UntrustedSigner,
-			Err: fmt.Errorf("the LOTL (sequence %d) has no XML pointer for territory %q", lotl.List.SequenceNumber, terr)}
-	}
-	return trust.ExpectFromPointer(*p), nil
+	return trust.ExpectFromLOTL(lotl.List, data, cmd.Flags().Arg(0))
 }
