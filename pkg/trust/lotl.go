@@ -74,10 +74,23 @@ func ExpectFromLOTL(lotl *tsl.List, data []byte, url string) (Expect, error) {
 	p := pointerFor(lotl, terr)
 	if p == nil {
 		return Expect{Territory: terr}, &ListError{Territory: terr, URL: url, Verdict: UntrustedSigner,
-			Err: fmt.Errorf("the LOTL (sequence %d) has no XML pointer for territory %q", lotl.SequenceNumber, terr)}
+			Err: &noPointerError{sequence: lotl.SequenceNumber, territory: terr}}
 	}
 	return ExpectFromPointer(*p), nil
 }
+
+// noPointerError is a territory the LOTL has no XML pointer for; it is
+// [ErrNoPointer].
+type noPointerError struct {
+	sequence  int
+	territory string
+}
+
+func (e *noPointerError) Error() string {
+	return fmt.Sprintf("the LOTL (sequence %d) has no XML pointer for territory %q", e.sequence, e.territory)
+}
+
+func (e *noPointerError) Is(target error) bool { return target == ErrNoPointer }
 
 // peekTerritory reads SchemeTerritory from unverified input, only to choose
 // which pointer's certificates to verify it with. It returns "" when it
