@@ -342,3 +342,36 @@ func TestDefaultCacheDir(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyList(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	ctx := context.Background()
+	be, lotl := w.Files["/BE.xml"], w.Files["/eu-lotl.xml"]
+	vl, err := eutl.VerifyList(ctx, be, eutl.VerifyConfig{LOTL: lotl, CustomAnchorsUnsafe: anchors(w), At: at, URL: "BE.xml"})
+	if err != nil || vl.Verdict != trust.Valid || vl.List.Territory != "BE" {
+		t.Fatalf("through the LOTL: %v, %v", vl, err)
+	}
+	// The built-in anchors did not sign the generated LOTL.
+	_, err = eutl.VerifyList(ctx, be, eutl.VerifyConfig{LOTL: lotl, At: at})
+	var lerr *eutl.LOTLError
+	if !errors.As(err, &lerr) || lerr.Anchors != trust.OfficialJournalNotice {
+		t.Errorf("LOTL against the built-in anchors: %v", err)
+	}
+	// Another territory's signer is not allowed.
+	_, err = eutl.VerifyList(ctx, be, eutl.VerifyConfig{Signers: [][]byte{w.TLKeys["EL"].DER}, At: at})
+	var le *trust.ListError
+	if !errors.As(err, &le) || le.Verdict != trust.UntrustedSigner {
+		t.Errorf("EL signer on BE: %v", err)
+	}
+	for name, cfg := range map[string]eutl.VerifyConfig{
+		"neither": {},
+		"both":    {Signers: [][]byte{w.TLKeys["BE"].DER}, LOTL: lotl},
+		"anchors": {LOTL: lotl, CustomAnchorsUnsafe: &trust.Anchors{}},
+	} {
+		var ce *eutl.ConfigError
+		if _, err := eutl.VerifyList(ctx, be, cfg); !errors.As(err, &ce) {
+			t.Errorf("%s: %v, want a ConfigError", name, err)
+		}
+	}
+}
