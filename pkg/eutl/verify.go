@@ -91,4 +91,3 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 	}
 	return vl, nil
 }
-
