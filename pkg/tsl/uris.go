@@ -19,8 +19,8 @@ const (
 	NSXML             = "http://www.w3.org/XML/1998/namespace"
 )
 
-// URIs of list types, status determination and scheme rules (§6 of the
-// domain reference).
+// URIs of list types, status determination and scheme rules, as ETSI TS
+// 119 612 registers them.
 const (
 	TSLTag                   = "http://uri.etsi.org/19612/TSLTag"
 	TypeEUGeneric            = "http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric"
