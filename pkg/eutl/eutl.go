@@ -401,7 +401,7 @@ func (s *Set) territoryError() error {
 	for i := range res.Lists {
 		if errors.Is(res.Lists[i].Err, trust.ErrNoPointer) {
 			var known []string
-			for _, p := range trust.XMLPointers(res.LOTL.List.List) {
+			for _, p := range res.LOTL.List.List.XMLPointers() {
 				known = append(known, p.Territory)
 			}
 			return &TerritoryError{Territory: res.Lists[i].Territory, Known: known}

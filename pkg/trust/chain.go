@@ -158,7 +158,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 			} else {
 				vl.Verdict = Valid
 				out.List = vl
-				if sp := SelfPointer(vl.List); sp != nil && len(sp.Certificates) > 0 {
+				if sp := vl.List.SelfPointer(); sp != nil && len(sp.Certificates) > 0 {
 					allowed = Anchors{Name: "self-pointer of pivot " + name}
 					for _, c := range sp.Certificates {
 						allowed.DER = append(allowed.DER, c.Raw)
@@ -197,7 +197,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	res.Warnings = append(res.Warnings, lotlWarnings(vl.List, o)...)
 
 	// Every national XML list, in parallel.
-	pointers := XMLPointers(vl.List)
+	pointers := vl.List.XMLPointers()
 	if o.Territories != nil {
 		want := map[string]bool{}
 		for _, t := range o.Territories {
@@ -343,7 +343,7 @@ func parseUnverified(data []byte) (*tsl.List, error) {
 // lotlWarnings are the things about a verified LOTL a user must hear of.
 func lotlWarnings(l *tsl.List, o ChainOptions) []string {
 	var w []string
-	if sp := SelfPointer(l); sp == nil {
+	if sp := l.SelfPointer(); sp == nil {
 		w = append(w, "the LOTL has no pointer to itself")
 	} else if sp.Location != o.LOTLURL {
 		w = append(w, fmt.Sprintf("the LOTL names another location for itself (%s) than the URL it was fetched from (%s): the Commission may be moving it", sp.Location, o.LOTLURL))

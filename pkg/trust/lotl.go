@@ -18,43 +18,6 @@ func verifyWithAnchors(data []byte, anchors Anchors, exp Expect, o Options) (*Ve
 	return verifyList(data, exp, o, anchors.SHA256)
 }
 
-// SelfPointer returns the LOTL's pointer to itself (territory EU, type
-// EUlistofthelists), or nil.
-func SelfPointer(lotl *tsl.List) *tsl.Pointer {
-	for i, p := range lotl.Pointers {
-		if p.Territory == "EU" && p.Type == tsl.TypeEUListOfTheLists {
-			return &lotl.Pointers[i]
-		}
-	}
-	return nil
-}
-
-// XMLPointers returns the LOTL's pointers to national lists in XML form
-// (MimeType application/vnd.etsi.tsl+xml, type EUgeneric), in document
-// order, at most one per territory (the first). PDF pointers are ignored.
-func XMLPointers(lotl *tsl.List) []tsl.Pointer {
-	var out []tsl.Pointer
-	seen := map[string]bool{}
-	for _, p := range lotl.Pointers {
-		if strings.TrimSpace(p.MimeType) != tsl.MimeTypeTSL || p.Type != tsl.TypeEUGeneric || seen[p.Territory] {
-			continue
-		}
-		seen[p.Territory] = true
-		out = append(out, p)
-	}
-	return out
-}
-
-// pointerFor returns the XML pointer of territory, or nil.
-func pointerFor(lotl *tsl.List, territory string) *tsl.Pointer {
-	for _, p := range XMLPointers(lotl) {
-		if p.Territory == territory {
-			return &p
-		}
-	}
-	return nil
-}
-
 // ExpectFromPointer is what a national list fetched through p must be.
 func ExpectFromPointer(p tsl.Pointer) Expect {
 	exp := Expect{Territory: p.Territory, Type: tsl.TypeEUGeneric, URL: p.Location}
@@ -71,7 +34,7 @@ func ExpectFromPointer(p tsl.Pointer) Expect {
 // *ListError with verdict UntrustedSigner.
 func ExpectFromLOTL(lotl *tsl.List, data []byte, url string) (Expect, error) {
 	terr := peekTerritory(data)
-	p := pointerFor(lotl, terr)
+	p := lotl.XMLPointer(terr)
 	if p == nil {
 		return Expect{Territory: terr}, &ListError{Territory: terr, URL: url, Verdict: UntrustedSigner,
 			Err: &noPointerError{sequence: lotl.SequenceNumber, territory: terr}}

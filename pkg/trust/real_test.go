@@ -204,7 +204,7 @@ func TestBuiltinAnchors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, c := range trust.SelfPointer(l).Certificates {
+	for _, c := range l.SelfPointer().Certificates {
 		got = append(got, c.SHA256())
 	}
 	for _, a := range pemAnchors(t, filepath.Join(src, "oj-certs", "lotl-seq390-self-pointer")).DER {
