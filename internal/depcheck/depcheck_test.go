@@ -13,8 +13,9 @@ import (
 	"testing"
 )
 
-// flagWord is a word that looks like a command-line flag: --allow-expired.
-var flagWord = regexp.MustCompile(`(^|[^A-Za-z0-9-])--[a-z]`)
+// flagWord is a word that looks like a command-line flag (--allow-expired)
+// or a command line ('eutl fetch').
+var flagWord = regexp.MustCompile(`(^|[^A-Za-z0-9-])--[a-z]|'eutl [a-z]`)
 
 // flagStrings returns the positions of string literals in src that name a
 // flag. Comments may name flags (documentation); strings end up in messages.
@@ -120,9 +121,11 @@ func TestFlagStrings(t *testing.T) {
 		"var b = `raw --allow-expired`\n" +
 		"var c = \"--offline\"\n" +
 		"var d = \"a range 1--2, an em dash -- like this, x--y\"\n" +
-		"var e = \"fine\" // --quiet in a comment\n"
+		"var e = \"fine\" // --quiet in a comment\n" +
+		"var f = \"see 'eutl types'\"\n" +
+		"var g = \"eutl test signer\"\n"
 	got := flagStrings("p.go", []byte(src))
-	if len(got) != 3 || !strings.HasPrefix(got[0], "p.go:3:") || !strings.HasPrefix(got[1], "p.go:4:") || !strings.HasPrefix(got[2], "p.go:5:") {
-		t.Errorf("found %q, want lines 3, 4 and 5", got)
+	if len(got) != 4 || !strings.HasPrefix(got[0], "p.go:3:") || !strings.HasPrefix(got[1], "p.go:4:") || !strings.HasPrefix(got[2], "p.go:5:") || !strings.HasPrefix(got[3], "p.go:8:") {
+		t.Errorf("found %q, want lines 3, 4, 5 and 8", got)
 	}
 }

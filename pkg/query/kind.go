@@ -98,5 +98,9 @@ func ParseKind(s string) (Kind, error) {
 	if st := tsl.LookupServiceType(uri); st != nil {
 		return Kind{TypeURI: st.URI}, nil
 	}
-	return Kind{}, fmt.Errorf("unknown service type %q: use an alias (see 'eutl types'), a full ETSI URI, or its tail after Svctype/ such as CA/QC", s)
+	aliases := []string{AnyQualified.Alias}
+	for _, k := range Aliases() {
+		aliases = append(aliases, k.Alias)
+	}
+	return Kind{}, fmt.Errorf("unknown service type %q: use an alias (%s), a full ETSI URI, or its tail after Svctype/ such as CA/QC", s, strings.Join(aliases, ", "))
 }
