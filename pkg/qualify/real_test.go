@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/eutl/eutl/pkg/fetch"
-	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/qualify"
+	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -70,19 +70,19 @@ func realIndex(t testing.TB) *qualify.Index {
 }
 
 type realRow struct {
-	Name         string  `json:"name"`
-	File         string  `json:"file"`
-	Chain        *string `json:"chain"`
-	Kind         string  `json:"kind"`
-	NotBefore    string  `json:"not_before"`
-	At           string  `json:"at"`
-	Qualified    string  `json:"qualified"`
-	Type         string  `json:"type"`
-	QSCD         string  `json:"qscd"`
+	Name         string   `json:"name"`
+	File         string   `json:"file"`
+	Chain        *string  `json:"chain"`
+	Kind         string   `json:"kind"`
+	NotBefore    string   `json:"not_before"`
+	At           string   `json:"at"`
+	Qualified    string   `json:"qualified"`
+	Type         string   `json:"type"`
+	QSCD         string   `json:"qscd"`
 	Captured     []string `json:"captured"`
-	ExpectedExit int     `json:"expected_exit"`
-	Uncertain    any     `json:"uncertain"`
-	Service      string  `json:"service"`
+	ExpectedExit int      `json:"expected_exit"`
+	Uncertain    any      `json:"uncertain"`
+	Service      string   `json:"service"`
 }
 
 func readCerts(t *testing.T, path string) []*qualify.Cert {

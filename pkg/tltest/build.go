@@ -51,12 +51,12 @@ type Provider struct {
 
 // Service is a TSPService with its history (newest first, as lists write it).
 type Service struct {
-	Type        string // full URI or tail after Svctype/
-	Name        string
-	Status      string // full URI or tail after Svcstatus/
-	Start       time.Time
-	ASI         []string // full URIs or tails after SvcInfoExt/
-	Qualifiers  []string // tails after SvcInfoExt/
+	Type       string // full URI or tail after Svctype/
+	Name       string
+	Status     string // full URI or tail after Svcstatus/
+	Start      time.Time
+	ASI        []string // full URIs or tails after SvcInfoExt/
+	Qualifiers []string // tails after SvcInfoExt/
 	// Qualifications, when set, are written as the ecc:Qualifications
 	// extension instead of the default element Qualifiers makes.
 	Qualifications []Qualification
