@@ -3,6 +3,7 @@ package qualify
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"sort"
 	"strings"
 	"sync"
 
@@ -52,7 +53,7 @@ func New(ix *query.Index) *Index {
 				if err != nil {
 					continue
 				}
-				idn := &identity{svc: s, cert: pc, key: NewIssuer(c.Raw), sha: pc.SHA256(), name: foldName(pc.Subject), ski: pc.SKI}
+				idn := &identity{svc: s, cert: pc, key: NewIssuer(c.Raw), sha: pc.SHA256(), name: dnKey(pc.Subject), ski: pc.SKI}
 				q.byName[idn.name] = append(q.byName[idn.name], idn)
 				q.byKey[string(pc.RawSubject)+"\x00"+string(pc.RawSPKI)] = append(q.byKey[string(pc.RawSubject)+"\x00"+string(pc.RawSPKI)], idn)
 				for _, k := range [][]byte{pc.SKI, keyID(pc.RawSPKI)} {
@@ -64,7 +65,7 @@ func New(ix *query.Index) *Index {
 			if len(id.Certificates) == 0 && len(id.SKIs) > 0 {
 				for _, ski := range id.SKIs {
 					for _, sn := range id.SubjectNames {
-						idn := &identity{svc: s, name: foldDN(sn), ski: ski}
+						idn := &identity{svc: s, name: dnKey(sn), ski: ski}
 						q.bySKI[string(ski)] = append(q.bySKI[string(ski)], idn)
 					}
 				}
@@ -86,13 +87,19 @@ func appendOnce(ids []*identity, id *identity) []*identity {
 // Failed returns the lists of the set that could not be used.
 func (q *Index) Failed() []query.FailedList { return q.q.Failed() }
 
-// foldName folds a formatted name for lookups (case and spacing).
-func foldName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
-
-// foldDN reads an X509SubjectName as lists write it (RFC 4514/2253, either
-// order) and folds it in the order FormatName uses.
-func foldDN(s string) string {
-	return foldName(strings.Join(splitDN(s), ", "))
+// dnKey is a lookup key for a distinguished name written as a string:
+// its attribute=value parts, each with case and spacing folded, sorted (so
+// that RFC 4514 and X.500 order give the same key).
+func dnKey(s string) string {
+	parts := splitDN(s)
+	for i, p := range parts {
+		if k, v, ok := strings.Cut(p, "="); ok {
+			p = strings.TrimSpace(k) + "=" + strings.TrimSpace(v)
+		}
+		parts[i] = strings.ToLower(strings.Join(strings.Fields(p), " "))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "\x00")
 }
 
 // splitDN splits a string DN into its attribute=value parts, in issuer
@@ -140,7 +147,7 @@ func nameOf(der []byte) string {
 	if _, err := asn1.Unmarshal(der, &seq); err != nil {
 		return ""
 	}
-	return foldName(xmldsig.FormatName(seq))
+	return dnKey(xmldsig.FormatName(seq))
 }
 
 // ServiceMatch is a listed service a certificate of the chain is tied to.

@@ -225,6 +225,9 @@ func (q *Index) Evaluate(x *Cert, extra []*Cert, p Purpose, at time.Time) *Resul
 	case r.Final.QC == "indeterminate":
 		r.Outcome = Indeterminate
 		r.Reason = "the matching services disagree (" + strings.Join(r.Final.Conflicts, "; ") + ")"
+	case r.TSU != nil && r.Final.QC != "qualified":
+		r.Outcome = NotQualified
+		r.Reason = r.TSU.Reason
 	default:
 		r.Outcome = NotQualified
 		r.Reason = r.Final.whyNot(p, r.AtIssuance, r.AtTime)

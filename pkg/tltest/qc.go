@@ -246,16 +246,9 @@ func EncodeQCStatements(q QCStatements) ([]byte, error) {
 		}
 	}
 	if len(q.CCLegislation) > 0 {
-		var cc []string
-		cc = append(cc, q.CCLegislation...)
-		type ccs struct {
-			C []string `asn1:"printable"`
-		}
-		b, err := asn1.Marshal(ccs{cc})
-		if err != nil {
+		if err := add(oidQcCCLeg, q.CCLegislation); err != nil {
 			return nil, err
 		}
-		st = append(st, qcStatementASN1{ID: oidQcCCLeg, Info: asn1.RawValue{FullBytes: b}})
 	}
 	return asn1.Marshal(st)
 }
