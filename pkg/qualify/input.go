@@ -38,7 +38,9 @@ func ReadCerts(data []byte) ([]Input, error) {
 	if len(trimmed) == 0 {
 		return nil, &InputError{Offset: 0, Err: fmt.Errorf("no certificate (empty input)")}
 	}
-	if bytes.HasPrefix(trimmed, []byte("-----BEGIN")) {
+	if trimmed[0] != 0x30 && bytes.Contains(data, []byte("-----BEGIN")) {
+		// PEM; text around the blocks (comments, as trust-store writes) is
+		// ignored, as OpenSSL does.
 		return readPEM(data)
 	}
 	var out []Input

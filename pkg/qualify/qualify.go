@@ -267,12 +267,16 @@ func (d Determination) whyNot(p Purpose, iss, at Determination) string {
 	switch {
 	case d.QC == "qualified":
 		return fmt.Sprintf("%s, not qualified for %s", d.Label, p)
-	case iss.QC != "qualified" && at.QC == "qualified":
-		return "not a qualified certificate at issuance (" + last(iss.Trace) + ")"
-	case iss.QC == "qualified" && at.QC != "qualified":
-		return "qualified at issuance but not at the later instant (" + last(at.Trace) + ")"
+	case iss.QC != "qualified" && at.QC != "qualified":
+		why := last(iss.Trace)
+		if l := last(at.Trace); l != why {
+			why += "; at " + at.At.Format(time.RFC3339) + ": " + l
+		}
+		return why
+	case iss.QC != "qualified":
+		return "not a qualified certificate at issuance: " + last(iss.Trace)
 	}
-	return last(d.Trace)
+	return "qualified at issuance but not at " + at.At.Format(time.RFC3339) + ": " + last(at.Trace)
 }
 
 func last(ss []string) string {
