@@ -44,6 +44,9 @@ type Cert struct {
 	QC           QCStatements
 	// Warnings are extensions that could not be read.
 	Warnings []string
+
+	// subjectKey and issuerKey are the names as index lookup keys (dnKey).
+	subjectKey, issuerKey string
 }
 
 // QCStatements are the ETSI EN 319 412-5 statements of a certificate.
@@ -160,6 +163,7 @@ func ParseCert(der []byte) (*Cert, error) {
 		return nil, fmt.Errorf("not a DER certificate: issuer: %w", err)
 	}
 	out.Subject, out.Issuer = xmldsig.FormatName(subj), xmldsig.FormatName(iss)
+	out.subjectKey, out.issuerKey = dnKey(out.Subject), dnKey(out.Issuer)
 	for _, rdn := range subj {
 		for _, atv := range rdn {
 			out.SubjectAttrs[atv.Type.String()] = append(out.SubjectAttrs[atv.Type.String()], fmt.Sprint(atv.Value))

@@ -9,7 +9,6 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // service is one service of a verified list.
@@ -53,7 +52,7 @@ func New(ix *query.Index) *Index {
 				if err != nil {
 					continue
 				}
-				idn := &identity{svc: s, cert: pc, key: NewIssuer(c.Raw), sha: pc.SHA256(), name: dnKey(pc.Subject), ski: pc.SKI}
+				idn := &identity{svc: s, cert: pc, key: NewIssuer(c.Raw), sha: pc.SHA256(), name: pc.subjectKey, ski: pc.SKI}
 				q.byName[idn.name] = append(q.byName[idn.name], idn)
 				q.byKey[string(pc.RawSubject)+"\x00"+string(pc.RawSPKI)] = append(q.byKey[string(pc.RawSubject)+"\x00"+string(pc.RawSPKI)], idn)
 				for _, k := range [][]byte{pc.SKI, keyID(pc.RawSPKI)} {
@@ -141,15 +140,6 @@ func keyID(spki []byte) []byte {
 	return sha1Sum(s.Key.Bytes)
 }
 
-// nameOf formats a DER Name as FormatName does, folded.
-func nameOf(der []byte) string {
-	var seq pkix.RDNSequence
-	if _, err := asn1.Unmarshal(der, &seq); err != nil {
-		return ""
-	}
-	return dnKey(xmldsig.FormatName(seq))
-}
-
 // ServiceMatch is a listed service a certificate of the chain is tied to.
 type ServiceMatch struct {
 	// Level is the position in the chain of the certificate the service
@@ -198,7 +188,7 @@ func (q *Index) match(x *Cert, extra []*Cert) ([]hit, []ChainLink, []string) {
 	chain := []ChainLink{{Subject: x.Subject, Issuer: x.Issuer, SHA256: x.SHA256(), Source: "input"}}
 	byName := map[string][]*Cert{}
 	for _, c := range extra {
-		byName[nameOf(c.RawSubject)] = append(byName[nameOf(c.RawSubject)], c)
+		byName[c.subjectKey] = append(byName[c.subjectKey], c)
 	}
 	seen := map[string]bool{x.SHA256(): true}
 	cur := x
@@ -216,7 +206,7 @@ func (q *Index) match(x *Cert, extra []*Cert) ([]hit, []ChainLink, []string) {
 		// An unlisted issuer from --chain: proven by its signature.
 		var next *Cert
 		if !cur.SelfIssued() {
-			for _, c := range byName[nameOf(cur.RawIssuer)] {
+			for _, c := range byName[cur.issuerKey] {
 				if seen[c.SHA256()] {
 					continue
 				}
@@ -238,7 +228,7 @@ func (q *Index) match(x *Cert, extra []*Cert) ([]hit, []ChainLink, []string) {
 		// verified: same name and key identifier.
 		for _, k := range [][]byte{next.SKI, keyID(next.RawSPKI)} {
 			for _, id := range q.bySKI[string(k)] {
-				if id.cert == nil && id.name == nameOf(next.RawSubject) {
+				if id.cert == nil && id.name == next.subjectKey {
 					hits = append(hits, hit{id.svc, level + 1, "issuer", ""})
 				}
 			}
@@ -255,7 +245,7 @@ func (q *Index) issuerHits(cur *Cert, level int) ([]hit, []ChainLink) {
 	if cur.SelfIssued() && level > 0 {
 		return nil, nil
 	}
-	cands := q.byName[nameOf(cur.RawIssuer)]
+	cands := q.byName[cur.issuerKey]
 	if len(cur.AKI) > 0 {
 		for _, id := range q.bySKI[string(cur.AKI)] {
 			if id.cert != nil {
@@ -267,7 +257,7 @@ func (q *Index) issuerHits(cur *Cert, level int) ([]hit, []ChainLink) {
 	var chain []ChainLink
 	verified := map[string]bool{}
 	for _, id := range cands {
-		if id.cert == nil || id.name != nameOf(cur.RawIssuer) {
+		if id.cert == nil || id.name != cur.issuerKey {
 			continue
 		}
 		if !verified[id.sha] {
@@ -321,7 +311,7 @@ func (q *Index) walkListed(c *Cert, seen map[string]bool, depth int) []hit {
 		return nil
 	}
 	var out []hit
-	for _, id := range q.byName[nameOf(c.RawIssuer)] {
+	for _, id := range q.byName[c.issuerKey] {
 		if id.cert == nil || seen[id.sha] || id.key.CheckSignature(c) != nil {
 			continue
 		}

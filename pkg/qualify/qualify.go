@@ -16,8 +16,10 @@ package qualify
 import (
 	"crypto/sha1"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/eutl/eutl/pkg/query"
@@ -233,6 +235,33 @@ func (q *Index) Evaluate(x *Cert, extra []*Cert, p Purpose, at time.Time) *Resul
 		r.Reason = r.Final.whyNot(p, r.AtIssuance, r.AtTime)
 	}
 	return r
+}
+
+// EvaluateAll is Evaluate for many certificates, spread over the CPUs; the
+// results are in input order.
+func (q *Index) EvaluateAll(xs []*Cert, extra []*Cert, p Purpose, at time.Time) []*Result {
+	out := make([]*Result, len(xs))
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(xs) {
+		workers = len(xs)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = q.Evaluate(xs[i], extra, p, at)
+			}
+		}()
+	}
+	for i := range xs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 func nonNil(s []string) []string {

@@ -108,8 +108,13 @@ did not verify or could not be fetched; 2 for input that is not a certificate.`,
 			}
 			code := ExitOK
 			var failedMsgs []string
-			for _, it := range asked {
-				r := q.Evaluate(it.in.Cert, extra, p, g.at)
+			xs := make([]*qualify.Cert, len(asked))
+			for i, it := range asked {
+				xs[i] = it.in.Cert
+			}
+			results := q.EvaluateAll(xs, extra, p, g.at)
+			for i, it := range asked {
+				r := results[i]
 				rep.Certificates = append(rep.Certificates, report.CertEntry{File: it.file, Offset: it.in.Offset, Result: r})
 				code = worse(code, certCode(r))
 				for _, f := range r.Failed {
