@@ -90,4 +90,3 @@ func BenchmarkRealCerts10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/10k-certs")
 }
-
