@@ -387,15 +387,17 @@ func (f facts) hasQcType() bool {
 
 // entry is one service entry in force at T, with what x captures of it.
 type entry struct {
-	svc       *service
-	e         query.Entry
-	preE      bool
-	caqc      bool
-	status    string
-	granted   bool // granted-like (§4 step 7)
-	Q, A      map[string]bool
-	criteria  []string
-	qualified []string // captured qualifiers in list order
+	svc     *service
+	e       query.Entry
+	preE    bool
+	caqc    bool
+	status  string
+	granted bool // granted-like (§4 step 7)
+	// notMigrated: a Directive-era status still in force after 1 July 2016.
+	notMigrated bool
+	Q, A        map[string]bool
+	criteria    []string
+	qualified   []string // captured qualifiers in list order
 }
 
 func (e *entry) name() string {
@@ -410,7 +412,7 @@ func init() {
 	}
 }
 
-func (q *Index) entryOf(f facts, s *service, e query.Entry, warn func(string)) *entry {
+func (q *Index) entryOf(f facts, s *service, e query.Entry, t time.Time, warn func(string)) *entry {
 	in := e.Instance
 	en := &entry{svc: s, e: e, preE: e.From.Before(query.EIDASDate), caqc: tsl.NormalizeURI(in.Type) == tsl.ServiceTypeCAQC,
 		status: tail(in.Status), Q: map[string]bool{}, A: map[string]bool{}}
@@ -418,7 +420,14 @@ func (q *Index) entryOf(f facts, s *service, e query.Entry, warn func(string)) *
 	case !en.preE && en.status == "granted":
 		en.granted = true
 	case en.preE && (en.status == "undersupervision" || en.status == "supervisionincessation" || en.status == "accredited"):
-		en.granted = true
+		// A Directive-era status counts before 1 July 2016 only, as eutl
+		// check decides (a status not migrated by then is no eIDAS
+		// qualified status; TS 119 615 gives indeterminate, DSS keys this
+		// on the entry's start and would still count it).
+		en.granted = t.Before(query.EIDASDate)
+		if !en.granted {
+			en.notMigrated = true
+		}
 	}
 	for _, ai := range in.Extensions.AdditionalInfo {
 		en.A[tail(ai.URI)] = true
@@ -681,7 +690,7 @@ func (q *Index) determine(f facts, hits []hit, t time.Time, warn func(string)) D
 			d.Trace = append(d.Trace, fmt.Sprintf("%s %q is not yet listed at %s", h.svc.ref.List.Territory, strings.TrimSpace(h.svc.ref.Service.Current.Names.Get("en")), t.UTC().Format(time.RFC3339)))
 			continue
 		}
-		es = append(es, q.entryOf(f, h.svc, e, warn))
+		es = append(es, q.entryOf(f, h.svc, e, t, warn))
 	}
 	d.Trace = append(d.Trace, fmt.Sprintf("%d service(s) match the chain, %d with an entry in force at %s", len(hits), len(es), t.UTC().Format(time.RFC3339)))
 	if len(es) == 0 {
@@ -777,7 +786,9 @@ func (q *Index) determine(f facts, hits []hit, t time.Time, warn func(string)) D
 		why := "no entry left"
 		if s != nil {
 			why = s.name() + " is not granted"
-			if !s.preE && s.status != "withdrawn" && s.status != "granted" {
+			if s.notMigrated {
+				why = s.name() + " is a Directive-era status not migrated on 1 July 2016 (not an eIDAS qualified status; TS 119 615: indeterminate)"
+			} else if !s.preE && s.status != "withdrawn" && s.status != "granted" {
 				why += " (TS 119 615: indeterminate; DSS: not a QC)"
 			}
 		}

@@ -277,9 +277,12 @@ func TestTimeline(t *testing.T) {
 		{name: "granted before 2016 is dropped (step 6)", svcs: func(p pki) []tltest.Service {
 			return []tltest.Service{svc(p, "granted", "2012-01-01", sig, nil)}
 		}, cert: tltest.EECert{QC: qcSSCD(), NotBefore: d("2013-01-01")}, at: "2015-01-01", want: want{qualify.NotQualified, "not_qualified", "", "", "an eIDAS status before 1 July 2016", ""}},
-		{name: "undersupervision not migrated: still granted-like", svcs: func(p pki) []tltest.Service {
+		{name: "undersupervision not migrated: counts before 2016 only", svcs: func(p pki) []tltest.Service {
 			return []tltest.Service{svc(p, "undersupervision", "2010-01-01", nil, nil)}
-		}, cert: tltest.EECert{QC: qcSSCD(), NotBefore: d("2013-01-01")}, want: want{qualify.Qualified, QC, "esig", qualify.QSCDYes, "", ""}},
+		}, cert: tltest.EECert{QC: qcSSCD(), NotBefore: d("2013-01-01")}, want: want{qualify.NotQualified, "not_qualified", "esig", qualify.QSCDNo, "not migrated on 1 July 2016", ""}},
+		{name: "undersupervision not migrated, asked before 2016", svcs: func(p pki) []tltest.Service {
+			return []tltest.Service{svc(p, "undersupervision", "2010-01-01", nil, nil)}
+		}, cert: tltest.EECert{QC: qcSSCD(), NotBefore: d("2013-01-01")}, at: "2015-06-01", want: want{qualify.Qualified, "qualified", "esig", qualify.QSCDYes, "", ""}},
 	})
 }
 
