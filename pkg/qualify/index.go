@@ -25,6 +25,8 @@ type identity struct {
 	sha  string
 	name string // folded subject name
 	ski  []byte
+	// keyID is the RFC 5280 method-1 identifier of the certificate's key.
+	keyID []byte
 }
 
 // Index finds the listed services of certificates. Build it once per verified
@@ -52,7 +54,7 @@ func New(ix *query.Index) *Index {
 				if err != nil {
 					continue
 				}
-				idn := &identity{svc: s, cert: pc, key: NewIssuer(c.Raw), sha: pc.SHA256(), name: pc.subjectKey, ski: pc.SKI}
+				idn := &identity{svc: s, cert: pc, key: NewIssuer(c.Raw), sha: pc.SHA256(), name: pc.subjectKey, ski: pc.SKI, keyID: keyID(pc.RawSPKI)}
 				q.byName[idn.name] = append(q.byName[idn.name], idn)
 				q.byKey[string(pc.RawSubject)+"\x00"+string(pc.RawSPKI)] = append(q.byKey[string(pc.RawSubject)+"\x00"+string(pc.RawSPKI)], idn)
 				for _, k := range [][]byte{pc.SKI, keyID(pc.RawSPKI)} {
@@ -245,30 +247,12 @@ func (q *Index) issuerHits(cur *Cert, level int) ([]hit, []ChainLink) {
 	if cur.SelfIssued() && level > 0 {
 		return nil, nil
 	}
-	cands := q.byName[cur.issuerKey]
-	if len(cur.AKI) > 0 {
-		for _, id := range q.bySKI[string(cur.AKI)] {
-			if id.cert != nil {
-				cands = appendOnce(append([]*identity(nil), cands...), id)
-			}
-		}
-	}
 	var hits []hit
 	var chain []ChainLink
 	verified := map[string]bool{}
-	for _, id := range cands {
-		if id.cert == nil || id.name != cur.issuerKey {
-			continue
-		}
-		if !verified[id.sha] {
-			if string(id.cert.Raw) == string(cur.Raw) {
-				continue
-			}
-			if id.key.CheckSignature(cur) != nil {
-				continue
-			}
-			verified[id.sha] = true
-		}
+	cands := q.byName[cur.issuerKey]
+	for _, id := range q.provenIssuers(cur, cands) {
+		verified[id.sha] = true
 		hits = append(hits, hit{id.svc, level + 1, "issuer", id.sha})
 	}
 	for _, id := range cands {
@@ -311,13 +295,55 @@ func (q *Index) walkListed(c *Cert, seen map[string]bool, depth int) []hit {
 		return nil
 	}
 	var out []hit
-	for _, id := range q.byName[c.issuerKey] {
-		if id.cert == nil || seen[id.sha] || id.key.CheckSignature(c) != nil {
+	for _, id := range q.provenIssuers(c, q.byName[c.issuerKey]) {
+		if seen[id.sha] {
 			continue
 		}
 		out = append(out, hit{id.svc, depth + 1, "issuer", id.sha})
 		seen[id.sha] = true
 		out = append(out, q.walkListed(id.cert, seen, depth+1)...)
+	}
+	return out
+}
+
+// provenIssuers returns the candidate identities (listed certificates with
+// c's issuer name) whose key verifies c's signature. A signature verifies
+// under one key only, so once a key verified, identities with another key
+// are skipped and those with the same key need no second check; keys whose
+// identifier equals c's authority key identifier are tried first.
+func (q *Index) provenIssuers(c *Cert, cands []*identity) []*identity {
+	ordered := make([]*identity, 0, len(cands))
+	for _, pass := range []bool{true, false} {
+		for _, id := range cands {
+			if id.cert == nil || id.name != c.issuerKey || string(id.cert.Raw) == string(c.Raw) {
+				continue
+			}
+			akiMatch := len(c.AKI) > 0 && (string(id.ski) == string(c.AKI) || string(id.keyID) == string(c.AKI))
+			if akiMatch == pass {
+				ordered = append(ordered, id)
+			}
+		}
+	}
+	var out []*identity
+	good := ""
+	bad := map[string]bool{}
+	for _, id := range ordered {
+		k := string(id.cert.RawSPKI)
+		switch {
+		case good != "":
+			if k != good {
+				continue
+			}
+		case bad[k]:
+			continue
+		default:
+			if id.key.CheckSignature(c) != nil {
+				bad[k] = true
+				continue
+			}
+			good = k
+		}
+		out = append(out, id)
 	}
 	return out
 }
