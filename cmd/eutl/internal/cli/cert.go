@@ -96,13 +96,16 @@ did not verify or could not be fetched; 2 for input that is not a certificate.`,
 			if len(asked) == 0 {
 				asked = items
 			}
-			ix, err := g.loadIndex(cmd, nil)
+			set, err := g.loadNoted(cmd, nil)
 			if err != nil {
 				return err
 			}
-			q := qualify.New(ix)
+			q, err := set.Certificates()
+			if err != nil {
+				return usagef(err)
+			}
 			rep := report.Certs{SchemaVersion: report.SchemaVersion, At: g.at.Format(time.RFC3339), For: string(p), Certificates: []report.CertEntry{},
-				FailedLists: ix.Failed(), Overrides: g.overrides()}
+				FailedLists: q.Failed(), Overrides: g.overrides()}
 			if rep.FailedLists == nil {
 				rep.FailedLists = []query.FailedList{}
 			}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/eutl/eutl/pkg/qualify"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
 )
@@ -48,11 +47,14 @@ not be fetched (what verified is still written).`,
 			default:
 				return usagef(fmt.Errorf("unknown format %q for trust-store (want pem or json)", format))
 			}
-			ix, err := g.loadIndex(cmd, countryFilter(country))
+			set, err := g.loadNoted(cmd, countryFilter(country))
 			if err != nil {
 				return err
 			}
-			q := qualify.New(ix)
+			q, err := set.Certificates()
+			if err != nil {
+				return usagef(err)
+			}
 			st := report.TrustStore{SchemaVersion: report.SchemaVersion, At: g.at.Format(time.RFC3339), Service: kind.Name(), Country: query.CountryAlias(country),
 				Certificates: report.FromStore(q.TrustStore(kind, country, g.at)), FailedLists: q.RelevantFailed(country), Overrides: g.overrides()}
 			if st.FailedLists == nil {
