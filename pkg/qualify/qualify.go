@@ -675,7 +675,7 @@ func (q *Index) determine(f facts, hits []hit, t time.Time, warn func(string)) D
 	d := Determination{At: t.UTC(), Trace: []string{}}
 	notQC := func(why string) Determination {
 		d.Trace = append(d.Trace, why)
-		return finish(d, triple{typ: f.typeX}, false)
+		return finish(d, triple{typ: f.typeX})
 	}
 	if len(hits) == 0 {
 		d.Trace = append(d.Trace, "no listed service issued this certificate")
@@ -746,7 +746,7 @@ func (q *Index) determine(f facts, hits []hit, t time.Time, warn func(string)) D
 				var parts []string
 				for _, e := range es {
 					tr := tripleOf(f, e, false, nil)
-					parts = append(parts, fmt.Sprintf("%s gives %s", e.name(), label(tr, true)))
+					parts = append(parts, fmt.Sprintf("%s gives %s", e.name(), label(tr)))
 				}
 				d.Conflicts = append(d.Conflicts, "services disagree: "+strings.Join(parts, "; "))
 				d.Trace = append(d.Trace, "the matching services give different answers: indeterminate (DSS N/A)")
@@ -795,7 +795,7 @@ func (q *Index) determine(f facts, hits []hit, t time.Time, warn func(string)) D
 		return notQC(why + " at this instant: not a QC")
 	}
 	tr := tripleOf(f, s, true, &d.Trace)
-	return finish(d, tr, true)
+	return finish(d, tr)
 }
 
 func entryAtT(tl []query.Entry, t time.Time) (query.Entry, bool) {
@@ -830,7 +830,7 @@ func asiNames(es []*entry) string {
 	return strings.Join(out, ", ")
 }
 
-func finish(d Determination, t triple, _ bool) Determination {
+func finish(d Determination, t triple) Determination {
 	d.QC = "not_qualified"
 	d.Type = t.typ
 	d.QSCD = QSCDNo
@@ -844,12 +844,12 @@ func finish(d Determination, t triple, _ bool) Determination {
 			}
 		}
 	}
-	d.Label = label(t, false)
+	d.Label = label(t)
 	return d
 }
 
 // label is DSS's certificate qualification label (§1.3).
-func label(t triple, withQC bool) string {
+func label(t triple) string {
 	typ := map[string]string{TypeESig: "eSig", TypeESeal: "eSeal", TypeWSA: "WSA", TypeUnknown: "unknown type"}[t.typ]
 	if !t.qc {
 		return "Cert for " + typ
@@ -857,7 +857,6 @@ func label(t triple, withQC bool) string {
 	if t.qscd && t.typ != TypeWSA {
 		return "QC for " + typ + " with QSCD"
 	}
-	_ = withQC
 	return "QC for " + typ
 }
 
@@ -899,7 +898,7 @@ func combine(iss, at Determination) Determination {
 	if iss.QSCD != at.QSCD && t.qc {
 		d.Trace = append(d.Trace, "QSCD from the later instant ("+at.QSCD+")")
 	}
-	return finish(d, t, true)
+	return finish(d, t)
 }
 
 // tsuResult answers for a time-stamping unit: a TSA/QTST entry granted

@@ -439,3 +439,34 @@ func TestSignatureAlgorithms(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoLists: the same CA listed in two territories' lists; agreeing
+// entries combine, disagreeing ones are indeterminate.
+func TestTwoLists(t *testing.T) {
+	p := fixture(t)
+	parse := func(terr string, s tltest.Service) query.Input {
+		b, err := tltest.Build(tltest.List{Territory: terr, Providers: []tltest.Provider{{Name: terr + " QTSP", Services: []tltest.Service{s}}}}).WriteToBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := tsl.ParseBytes(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return query.Input{List: &trust.VerifiedList{List: l, SHA256: terr, Verdict: trust.Valid}}
+	}
+	leaf, _ := tltest.IssueCert(p.ca, tltest.EECert{QC: qcSSCD(esign)})
+	x, _ := qualify.ParseCert(leaf.DER)
+	for _, c := range []struct {
+		name  string
+		fr    []tltest.Qualification
+		want  qualify.Outcome
+		trace string
+	}{{"agree", nil, qualify.Qualified, "2 services agree"}, {"disagree", q("QCNoQSCD"), qualify.Indeterminate, "services disagree"}} {
+		ix := qualify.New(query.NewIndex([]query.Input{parse("BE", svc(p, "granted", "2017-01-01", sig, nil)), parse("FR", svc(p, "granted", "2017-01-01", sig, c.fr))}, nil))
+		r := ix.Evaluate(x, nil, qualify.ForESig, d("2026-06-01"))
+		if r.Outcome != c.want || len(r.Services) != 2 || !strings.Contains(strings.Join(append(r.AtTime.Trace, r.AtTime.Conflicts...), "\n"), c.trace) {
+			t.Errorf("%s: %s (%s), %d services, trace %q", c.name, r.Outcome, r.Reason, len(r.Services), r.AtTime.Trace)
+		}
+	}
+}
