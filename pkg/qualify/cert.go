@@ -10,8 +10,6 @@ import (
 	"math/big"
 	"strings"
 	"time"
-
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // Cert is what qualification reads of an X.509 certificate. It is parsed with
@@ -51,19 +49,19 @@ type Cert struct {
 
 // QCStatements are the ETSI EN 319 412-5 statements of a certificate.
 type QCStatements struct {
-	Present       bool     `json:"present"`
-	Compliance    bool     `json:"qc_compliance"`
-	SSCD          bool     `json:"qc_sscd"`
-	Types         []string `json:"qc_types"` // esign, eseal, web (other OIDs dotted)
-	CCLegislation []string `json:"qc_cc_legislation,omitempty"`
-	PDS           bool     `json:"qc_pds"`
+	Present       bool
+	Compliance    bool
+	SSCD          bool
+	Types         []string // esign, eseal, web (other OIDs dotted)
+	CCLegislation []string
+	PDS           bool
 	// Semantics is "natural" or "legal" from the pkixQCSyntax-v2 semantics
 	// identifier, or "".
-	Semantics string `json:"semantics,omitempty"`
+	Semantics string
 	// Read lists every statement found, by name (for evidence).
-	Read []string `json:"read"`
+	Read []string
 	// Malformed lists statements that could not be read.
-	Malformed []string `json:"malformed,omitempty"`
+	Malformed []string
 }
 
 // SHA256 is the fingerprint of the DER bytes.
@@ -162,7 +160,7 @@ func ParseCert(der []byte) (*Cert, error) {
 	if _, err := asn1.Unmarshal(t.Issuer.FullBytes, &iss); err != nil {
 		return nil, fmt.Errorf("not a DER certificate: issuer: %w", err)
 	}
-	out.Subject, out.Issuer = xmldsig.FormatName(subj), xmldsig.FormatName(iss)
+	out.Subject, out.Issuer = formatName(subj), formatName(iss)
 	out.subjectKey, out.issuerKey = dnKey(out.Subject), dnKey(out.Issuer)
 	for _, rdn := range subj {
 		for _, atv := range rdn {

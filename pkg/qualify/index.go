@@ -146,18 +146,18 @@ func keyID(spki []byte) []byte {
 type ServiceMatch struct {
 	// Level is the position in the chain of the certificate the service
 	// identity equals: 0 the certificate itself, 1 its issuer, …
-	Level int `json:"level"`
+	Level int
 	// How: "issuer" (the certificate below was verified with this
 	// identity's key) or "self" (the certificate is listed itself).
-	How         string         `json:"how"`
-	Territory   string         `json:"territory"`
-	Provider    string         `json:"provider"`
-	Service     string         `json:"service"`
-	Type        string         `json:"type"`
-	Status      string         `json:"status"`
-	StatusSince string         `json:"status_since"`
-	IdentitySHA string         `json:"identity_sha256,omitempty"`
-	List        query.ListInfo `json:"list"`
+	How         string
+	Territory   string
+	Provider    string
+	Service     string
+	Type        string
+	Status      string
+	StatusSince string
+	IdentitySHA string
+	List        query.ListInfo
 	svc         *service
 }
 
@@ -170,14 +170,14 @@ type hit struct {
 
 // ChainLink is one certificate of the chain walked.
 type ChainLink struct {
-	Subject string `json:"subject"`
-	Issuer  string `json:"issuer"`
-	SHA256  string `json:"sha256"`
+	Subject string
+	Issuer  string
+	SHA256  string
 	// Source is "input", "chain" (--chain) or "list" (a listed identity).
-	Source string `json:"source"`
+	Source string
 	// VerifiedBy is how its signature was checked: the SHA-256 of the
 	// issuer certificate whose key verified it, or "" at the top.
-	VerifiedBy string `json:"verified_by,omitempty"`
+	VerifiedBy string
 }
 
 const maxChain = 8

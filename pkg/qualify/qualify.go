@@ -82,75 +82,75 @@ const (
 
 // EvidenceService is the service that decided a determination.
 type EvidenceService struct {
-	Territory      string         `json:"territory"`
-	Sequence       int            `json:"sequence"`
-	ListSHA256     string         `json:"list_sha256"`
-	Provider       string         `json:"provider"`
-	Service        string         `json:"service"`
-	Type           string         `json:"type"`
-	Status         string         `json:"status"`
-	StatusSince    time.Time      `json:"status_since"`
-	AdditionalInfo []string       `json:"additional_info"`
-	Qualifiers     []string       `json:"qualifiers_captured"`
-	Criteria       []string       `json:"criteria"`
-	List           query.ListInfo `json:"list"`
+	Territory      string
+	Sequence       int
+	ListSHA256     string
+	Provider       string
+	Service        string
+	Type           string
+	Status         string
+	StatusSince    time.Time
+	AdditionalInfo []string
+	Qualifiers     []string
+	Criteria       []string
+	List           query.ListInfo
 }
 
 // Determination is the answer at one instant (or the combined one).
 type Determination struct {
-	At time.Time `json:"at,omitzero"`
+	At time.Time
 	// QC is qualified, not_qualified or indeterminate.
-	QC   string `json:"qc"`
-	Type string `json:"type"`
-	QSCD string `json:"qscd"`
+	QC   string
+	Type string
+	QSCD string
 	// Label is DSS's certificate qualification label ("QC for eSig with
 	// QSCD", "Cert for eSeal", "N/A").
-	Label string `json:"label"`
-	ESig  bool   `json:"esig"`
-	ESeal bool   `json:"eseal"`
-	WSA   bool   `json:"wsa"`
+	Label string
+	ESig  bool
+	ESeal bool
+	WSA   bool
 	// Deciding is the selected service entry (nil when none).
-	Deciding *EvidenceService `json:"deciding,omitempty"`
+	Deciding *EvidenceService
 	// Trace is the rules applied, in order.
-	Trace []string `json:"trace"`
+	Trace []string
 	// Conflicts names disagreeing services or qualifiers and how it was
 	// resolved.
-	Conflicts []string `json:"conflicts,omitempty"`
+	Conflicts []string
 }
 
 // TSU is the answer for a time-stamping unit certificate.
 type TSU struct {
-	Qualified bool             `json:"qualified"`
-	Reason    string           `json:"reason"`
-	Service   *EvidenceService `json:"service,omitempty"`
+	Qualified bool
+	Reason    string
+	Service   *EvidenceService
 }
 
 // Result is the answer for one certificate.
 type Result struct {
-	SHA256    string    `json:"sha256"`
-	Subject   string    `json:"subject"`
-	Issuer    string    `json:"issuer"`
-	Serial    string    `json:"serial"`
-	NotBefore time.Time `json:"not_before"`
-	NotAfter  time.Time `json:"not_after"`
-	Purpose   Purpose   `json:"for"`
-	Outcome   Outcome   `json:"outcome"`
-	Qualified bool      `json:"qualified"`
-	Reason    string    `json:"reason"`
+	SHA256    string
+	Subject   string
+	Issuer    string
+	Serial    string
+	NotBefore time.Time
+	NotAfter  time.Time
+	Purpose   Purpose
+	Outcome   Outcome
+	Qualified bool
+	Reason    string
 	// Person is natural, legal or unknown; PersonFrom says what said so.
-	Person     string `json:"person"`
-	PersonFrom string `json:"person_from,omitempty"`
+	Person     string
+	PersonFrom string
 	// Final combines AtIssuance and AtTime (the domain reference §6.2).
-	Final      Determination      `json:"final"`
-	AtIssuance Determination      `json:"at_issuance"`
-	AtTime     Determination      `json:"at_time"`
-	TSU        *TSU               `json:"tsu,omitempty"`
-	QC         QCStatements       `json:"qc_statements"`
-	Policies   []string           `json:"policies"`
-	Chain      []ChainLink        `json:"chain"`
-	Services   []ServiceMatch     `json:"services"`
-	Failed     []query.FailedList `json:"failed_lists"`
-	Warnings   []string           `json:"warnings"`
+	Final      Determination
+	AtIssuance Determination
+	AtTime     Determination
+	TSU        *TSU
+	QC         QCStatements
+	Policies   []string
+	Chain      []ChainLink
+	Services   []ServiceMatch
+	Failed     []query.FailedList
+	Warnings   []string
 }
 
 // Evaluate answers for certificate x (with extra, the --chain certificates)
@@ -218,7 +218,7 @@ func (q *Index) Evaluate(x *Cert, extra []*Cert, p Purpose, at time.Time) *Resul
 		r.Outcome = Incomplete
 		var ts []string
 		for _, f := range r.Failed {
-			ts = append(ts, f.Territory+" ("+f.Verdict+")")
+			ts = append(ts, f.Territory+" ("+string(f.Verdict)+")")
 		}
 		r.Reason = "a list that could decide did not verify: " + strings.Join(ts, ", ")
 	case len(hits) == 0:
@@ -407,7 +407,7 @@ func (e *entry) name() string {
 var knownQualifiers = map[string]bool{}
 
 func init() {
-	for _, u := range tsl.QualifierURIs {
+	for _, u := range tsl.QualifierURIs() {
 		knownQualifiers[tail(u)] = true
 	}
 }

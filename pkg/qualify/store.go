@@ -13,20 +13,20 @@ import (
 // StoreEntry is one certificate of a trust store: a service digital
 // identity of a service qualified for the kind asked, at the time asked.
 type StoreEntry struct {
-	SHA256      string    `json:"sha256"`
-	Subject     string    `json:"subject"`
-	Territory   string    `json:"territory"`
-	Provider    string    `json:"provider"`
-	Service     string    `json:"service"`
-	Type        string    `json:"type"`
-	Status      string    `json:"status"`
-	StatusSince time.Time `json:"status_since"`
-	Reason      string    `json:"reason"`
+	SHA256      string
+	Subject     string
+	Territory   string
+	Provider    string
+	Service     string
+	Type        string
+	Status      string
+	StatusSince time.Time
+	Reason      string
 	// AlsoListedAs names further qualified services listing the same
 	// certificate ("TERRITORY provider — service").
-	AlsoListedAs []string       `json:"also_listed_as,omitempty"`
-	List         query.ListInfo `json:"list"`
-	DER          []byte         `json:"-"`
+	AlsoListedAs []string
+	List         query.ListInfo
+	DER          []byte
 }
 
 // TrustStore returns the certificates of the services qualified for kind at

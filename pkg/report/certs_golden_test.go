@@ -74,17 +74,17 @@ func TestCertGolden(t *testing.T) {
 	}
 	vl := &trust.VerifiedList{List: tl, SHA256: "3d5b6572b82cbdbed9e019517c33d9e3356c2f6f257ca90f4a1b495082fcf5eb", Verdict: trust.Valid}
 	q := qualify.New(query.NewIndex([]query.Input{{List: vl, URL: "https://tsl.belgium.be/tsl-be-v6.xml"}}, nil))
-	rep := report.Certs{SchemaVersion: report.SchemaVersion, At: at.Format(time.RFC3339), For: "any", FailedLists: []query.FailedList{}}
+	rep := report.Certs{SchemaVersion: report.SchemaVersion, At: at.Format(time.RFC3339), For: "any", FailedLists: []report.FailedList{}}
 	for i, der := range leaves {
 		x, err := qualify.ParseCert(der)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep.Certificates = append(rep.Certificates, report.CertEntry{File: "certs.pem", Offset: int64(i * 1000), Result: q.Evaluate(x, nil, qualify.ForAny, at)})
+		rep.Certificates = append(rep.Certificates, report.FromCertResult("certs.pem", int64(i*1000), q.Evaluate(x, nil, qualify.ForAny, at)))
 	}
 	kind, _ := query.ParseKind("qc-esig")
 	store := report.TrustStore{SchemaVersion: report.SchemaVersion, At: at.Format(time.RFC3339), Service: kind.Name(), Country: "BE",
-		Certificates: report.FromStore(q.TrustStore(kind, "BE", at)), FailedLists: []query.FailedList{}}
+		Certificates: report.FromStore(q.TrustStore(kind, "BE", at)), FailedLists: []report.FailedList{}}
 	cases := map[string]func(w *bytes.Buffer) error{
 		"cert.txt":         func(w *bytes.Buffer) error { return report.WriteCerts(w, report.Table, rep) },
 		"cert.json":        func(w *bytes.Buffer) error { return report.WriteCerts(w, report.JSON, rep) },

@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eutl/eutl/pkg/qualify"
-	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newCertCmd(g *globalOptions) *cobra.Command {
@@ -105,9 +105,9 @@ did not verify or could not be fetched; 2 for input that is not a certificate.`,
 				return usagef(err)
 			}
 			rep := report.Certs{SchemaVersion: report.SchemaVersion, At: g.at.Format(time.RFC3339), For: string(p), Certificates: []report.CertEntry{},
-				FailedLists: q.Failed(), Overrides: g.overrides()}
+				FailedLists: report.FromFailed(q.Failed()), Overrides: g.overrides()}
 			if rep.FailedLists == nil {
-				rep.FailedLists = []query.FailedList{}
+				rep.FailedLists = []report.FailedList{}
 			}
 			code := ExitOK
 			var failedMsgs []string
@@ -118,7 +118,7 @@ did not verify or could not be fetched; 2 for input that is not a certificate.`,
 			results := q.EvaluateAll(xs, extra, p, g.at)
 			for i, it := range asked {
 				r := results[i]
-				rep.Certificates = append(rep.Certificates, report.CertEntry{File: it.file, Offset: it.in.Offset, Result: r})
+				rep.Certificates = append(rep.Certificates, report.FromCertResult(it.file, it.in.Offset, r))
 				code = worse(code, certCode(r))
 				for _, f := range r.Failed {
 					m := fmt.Sprintf("%s %s: %s: %s", f.Territory, f.URL, f.Verdict, f.Reason)
@@ -163,7 +163,7 @@ func certCode(r *qualify.Result) int {
 	}
 	code := ExitOK
 	for _, f := range r.Failed {
-		if f.Verdict == "fetch_failed" {
+		if f.Verdict == trust.FetchFailed {
 			code = worse(code, ExitFetch)
 		} else {
 			code = worse(code, ExitTrust)

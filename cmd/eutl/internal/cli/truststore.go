@@ -10,6 +10,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newTrustStoreCmd(g *globalOptions) *cobra.Command {
@@ -56,9 +57,9 @@ not be fetched (what verified is still written).`,
 				return usagef(err)
 			}
 			st := report.TrustStore{SchemaVersion: report.SchemaVersion, At: g.at.Format(time.RFC3339), Service: kind.Name(), Country: query.CountryAlias(country),
-				Certificates: report.FromStore(q.TrustStore(kind, country, g.at)), FailedLists: q.RelevantFailed(country), Overrides: g.overrides()}
+				Certificates: report.FromStore(q.TrustStore(kind, country, g.at)), FailedLists: report.FromFailed(q.RelevantFailed(country)), Overrides: g.overrides()}
 			if st.FailedLists == nil {
-				st.FailedLists = []query.FailedList{}
+				st.FailedLists = []report.FailedList{}
 			}
 			if err := report.WriteTrustStore(cmd.OutOrStdout(), pemOut, st); err != nil {
 				return err
@@ -66,7 +67,7 @@ not be fetched (what verified is still written).`,
 			code := ExitOK
 			var lines []string
 			for _, f := range st.FailedLists {
-				code = worse(code, map[bool]int{true: ExitFetch, false: ExitTrust}[f.Verdict == "fetch_failed"])
+				code = worse(code, map[bool]int{true: ExitFetch, false: ExitTrust}[f.Verdict == trust.FetchFailed])
 				lines = append(lines, fmt.Sprintf("%s %s: %s: %s (its services are missing from the trust store)", f.Territory, f.URL, f.Verdict, f.Reason))
 			}
 			if code != ExitOK {
