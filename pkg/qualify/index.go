@@ -203,6 +203,7 @@ func (q *Index) match(x *Cert, extra []*Cert) ([]hit, []ChainLink, []string) {
 		hs, listedUp := q.issuerHits(cur, level)
 		hits = append(hits, hs...)
 		if listedUp != nil {
+			chain[len(chain)-1].VerifiedBy = listedUp[0].SHA256
 			chain = append(chain, listedUp...)
 		}
 		// An unlisted issuer from --chain: proven by its signature.

@@ -18,12 +18,13 @@ import (
 )
 
 // certFixture returns a CA certificate and two certificates it issued.
-// Keys are random, so the certificates are generated once (with -update)
-// and kept in testdata/golden/certs-fixture.pem to make renderings stable.
+// Keys are random, so the certificates are generated once (with -update,
+// when the file is missing; delete it to make new ones) and kept in
+// testdata/golden/certs-fixture.pem to make renderings stable.
 func certFixture(t *testing.T) (ca []byte, leaves [][]byte) {
 	t.Helper()
 	path := filepath.Join("..", "..", "testdata", "golden", "certs-fixture.pem")
-	if *update {
+	if _, err := os.Stat(path); *update && err != nil {
 		k := tltest.MustKey(tltest.P256, tltest.CertOptions{Subject: pkix.Name{CommonName: "Golden Qualified CA", Organization: []string{"Golden QTSP"}, Country: []string{"BE"}},
 			NotBefore: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)})
 		out := k.PEM()
