@@ -98,6 +98,10 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
+		// No spinner ticker: progressbar v3.19.1's ticker goroutine reads the
+		// bar's start time without its lock (a data race -race reports);
+		// the bar is redrawn on every event instead.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
 
