@@ -98,9 +98,8 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
-		// No spinner ticker: progressbar v3.19.1's ticker goroutine reads the
-		// bar's start time without its lock (a data race -race reports);
-		// the bar is redrawn on every event instead.
+		// No ticker goroutine: progressbar v3.19's reads its state without
+		// the lock (a data race); the bar redraws on each event instead.
 		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
