@@ -5,78 +5,124 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/snapshot"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
 // loadSet fetches (or, offline, reads from the cache) and verifies the LOTL
 // and the national lists (all, or only territories), updating the cache.
 func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*trust.ChainResult, error) {
-	anchors, err := g.anchors()
-	if err != nil {
+	var anchors trust.Anchors
+	var err error
+	if g.env.replay != nil {
+		anchors = g.env.replay.anchors
+	} else if anchors, err = g.anchors(); err != nil {
 		return nil, err
 	}
-	cache, err := fetch.OpenCache(g.cacheDir, !offline)
-	if err != nil {
-		if offline && errors.Is(err, fetch.ErrNewerCache) {
-			return nil, usagef(err)
-		}
-		if errors.Is(err, fetch.ErrNewerCache) {
-			return nil, usagef(err)
-		}
-		return nil, fmt.Errorf("opening the cache: %w", err)
-	}
-	store := &fetch.Store{Cache: cache, Offline: offline, Now: g.env.Now, ToolVersion: Version}
-	if !offline {
-		lockCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		unlock, err := cache.Lock(lockCtx)
-		cancel()
-		if err != nil {
+	lotlURL := g.lotlURL
+	var src trust.Source
+	var arch *snapshot.Archive
+	var store *fetch.Store
+	switch {
+	case g.env.replay != nil:
+		arch = g.env.replay.archive
+		src = arch.Source(true)
+		territories = g.env.replay.territories
+		lotlURL = arch.Manifest.LOTLURL
+	case g.snapshot != "":
+		if arch, err = g.openSnapshot(ctx); err != nil {
 			return nil, err
 		}
-		defer unlock()
-		if err := cache.Prepare(); err != nil {
+		src = arch.Source(false)
+		lotlURL = arch.Manifest.LOTLURL
+	default:
+		cache, err := fetch.OpenCache(g.cacheDir, !offline)
+		if err != nil {
 			if errors.Is(err, fetch.ErrNewerCache) {
 				return nil, usagef(err)
 			}
-			return nil, fmt.Errorf("preparing the cache: %w", err)
+			return nil, fmt.Errorf("opening the cache: %w", err)
 		}
-		store.Client = fetch.NewClient(fetch.Options{
-			UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
-			BaseDelay: g.env.RetryBaseDelay,
-		})
+		store = &fetch.Store{Cache: cache, Offline: offline, Now: g.env.Now, ToolVersion: Version}
+		if !offline {
+			lockCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			unlock, err := cache.Lock(lockCtx)
+			cancel()
+			if err != nil {
+				return nil, err
+			}
+			defer unlock()
+			if err := cache.Prepare(); err != nil {
+				if errors.Is(err, fetch.ErrNewerCache) {
+					return nil, usagef(err)
+				}
+				return nil, fmt.Errorf("preparing the cache: %w", err)
+			}
+			store.Client = g.client(0)
+		}
+		src = store
 	}
 	ojURI := ""
-	if g.trustAnchors == "" {
+	builtin := g.trustAnchors == ""
+	if g.env.replay != nil {
+		builtin = g.env.replay.builtin
+	}
+	if builtin {
 		ojURI = trust.OfficialJournalURI
 	}
 	opts := trust.ChainOptions{
-		Options: g.trustOptions(), LOTLURL: g.lotlURL, Anchors: anchors, OJURI: ojURI,
+		Options: g.trustOptions(), LOTLURL: lotlURL, Anchors: anchors, OJURI: ojURI,
 		Territories: territories, Concurrency: g.concurrency,
 	}
 	bar := g.progress()
 	if bar != nil {
 		opts.Progress = bar.event
 	}
-	res := trust.Chain(ctx, store, opts)
+	g.rec = snapshot.NewRecorder(src)
+	res := trust.Chain(ctx, g.rec, opts)
 	if bar != nil {
 		bar.finish()
 	}
-	if err := store.Flush(); err != nil {
-		g.warn("could not save rollback state in %s: %v", g.cacheDir, err)
+	if store != nil {
+		if err := store.Flush(); err != nil {
+			g.warn("could not save rollback state in %s: %v", g.cacheDir, err)
+		}
 	}
 	if ctx.Err() != nil {
 		return nil, &exitError{code: ExitInterrupted, msg: "interrupted: " + ctx.Err().Error() + "; the cache keeps what was verified before"}
 	}
+	if arch != nil {
+		// Nothing in the manifest is trusted; what it says must agree with
+		// what the chain made of the bytes.
+		same := g.at.Equal(arch.Manifest.At()) && sameAnchors(snapshot.AnchorsOf(anchors), arch.Manifest.Anchors)
+		if err := arch.Reconcile(res, snapshot.ReconcileOptions{Verdicts: same || g.env.replay != nil, AllLists: territories == nil}); err != nil {
+			return nil, g.snapshotError(err)
+		}
+	}
 	for _, w := range res.Warnings {
 		g.warn("%s", w)
 	}
+	g.lastChain, g.lastAnchors, g.lastLOTLURL = res, anchors, lotlURL
 	return res, nil
+}
+
+func sameAnchors(a, b snapshot.AnchorSet) bool {
+	return strings.Join(a.SHA256, ",") == strings.Join(b.SHA256, ",")
+}
+
+// client is the HTTP client of every request (maxSize 0: the default).
+func (g *globalOptions) client(maxSize int64) *fetch.Client {
+	return fetch.NewClient(fetch.Options{
+		UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
+		BaseDelay: g.env.RetryBaseDelay, MaxSize: maxSize,
+	})
 }
 
 // chainCode is the exit code of a chain result: 0 when the LOTL and every
