@@ -63,6 +63,7 @@ func TestScript(t *testing.T) {
 			"eutl":     runEutl,
 			"exitcode": checkExitCode,
 			"server":   serverCmd,
+			"archive":  archiveCmd,
 		},
 	})
 }

@@ -230,6 +230,15 @@ func (a *Archive) checkMembers() error {
 			return formatErr(ManifestName, ErrMismatch, "file %s listed twice", f.Name)
 		}
 		listed[f.Name] = f
+		if want := roleOfName(f.Name); f.Role != want {
+			return formatErr(ManifestName, ErrMismatch, "file %s has role %q, expected %q", f.Name, f.Role, want)
+		}
+		if f.Role == RoleEvidence && (f.Territory != "" || f.URL != "" || f.Sequence != 0 || f.Verdict != "" || f.Reason != "" || f.MinSequence != 0 || !f.Included) {
+			return formatErr(ManifestName, ErrMismatch, "evidence file %s carries list fields", f.Name)
+		}
+		if f.Role == RoleEvidence && a.Manifest.Evidence == nil {
+			return formatErr(ManifestName, ErrMismatch, "evidence file %s in a snapshot", f.Name)
+		}
 		data, present := a.members[f.Name]
 		switch {
 		case f.Included && !present:
@@ -251,7 +260,36 @@ func (a *Archive) checkMembers() error {
 			return formatErr(name, ErrMismatch, "in the archive but not in the manifest")
 		}
 	}
+	if rec := a.Manifest.Evidence; rec != nil {
+		refs := map[string]bool{rec.Output: true, rec.AnswerJSON: true}
+		if rec.Input != "" {
+			refs[rec.Input] = true
+		}
+		for name := range refs {
+			if f := listed[name]; f == nil || f.Role != RoleEvidence {
+				return formatErr(ManifestName, ErrMismatch, "the evidence record names %q, which is not an evidence file of the bundle", name)
+			}
+		}
+		for name, f := range listed {
+			if f.Role == RoleEvidence && !refs[name] {
+				return formatErr(name, ErrMismatch, "an evidence file the record does not name")
+			}
+		}
+	}
 	return nil
+}
+
+// roleOfName is the role a member name implies.
+func roleOfName(name string) string {
+	switch {
+	case name == LOTLName:
+		return RoleLOTL
+	case len(name) > 7 && name[:7] == "pivots/":
+		return RolePivot
+	case len(name) > 6 && name[:6] == "lists/":
+		return RoleList
+	}
+	return RoleEvidence
 }
 
 // Write writes a deterministic archive: the manifest first, then members in

@@ -217,7 +217,12 @@ func Build(res *trust.ChainResult, rec *Recorder, o BuildOptions) (*Manifest, ma
 		if member == "" || errors.Is(out.Err, trust.ErrNoPointer) {
 			return nil
 		}
-		f := File{Name: member, Role: role, Territory: out.Territory, URL: out.URL, Verdict: string(out.Verdict()), MinSequence: rec.floor(out.Name)}
+		f := File{Name: member, Role: role, Territory: out.Territory, URL: out.URL, Verdict: string(out.Verdict())}
+		if out.Verdict() == trust.Rollback {
+			// Only a rollback verdict depends on the floor: record it to
+			// reproduce the verdict.
+			f.MinSequence = rec.floor(out.Name)
+		}
 		data := rec.Bytes(out.Name)
 		if out.Usable() {
 			vl := out.List
@@ -320,13 +325,32 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 				return lie("the manifest records SHA-256 %s (%d bytes), the list verified is %s (%d bytes)", f.SHA256, f.Size, vl.SHA256, vl.Size)
 			case f.Role != RoleLOTL && f.URL != out.URL:
 				return lie("the manifest records URL %q, the LOTL points to %q", f.URL, out.URL)
+			case f.Role == RoleLOTL && f.URL != a.Manifest.LOTLURL:
+				return lie("the manifest records URL %q for the LOTL and %q as lotl_url", f.URL, a.Manifest.LOTLURL)
+			case f.Reason != "" || f.MinSequence != 0:
+				return lie("the manifest records a failure reason or rollback floor for a list that verified")
 			case o.Verdicts && f.Verdict != string(vl.Verdict):
 				return lie("the manifest records verdict %s, re-verification gives %s", f.Verdict, vl.Verdict)
 			}
 			continue
 		}
-		if f.Included && o.Verdicts && f.Verdict != string(out.Verdict()) {
-			return lie("the manifest records verdict %s, re-verification gives %s: %s", f.Verdict, out.Verdict(), reasonOf(out.Err))
+		seq := 0
+		var le *trust.ListError
+		if errors.As(out.Err, &le) && le.Info != nil && le.Info.List != nil {
+			seq = le.Info.List.SequenceNumber
+		}
+		switch {
+		case f.Territory != out.Territory:
+			return lie("the manifest records territory %q, the chain asked for %q", f.Territory, out.Territory)
+		case f.Role != roleOf(out):
+			return lie("the manifest says it is a %s, the chain used it as the %s", f.Role, roleOf(out))
+		case f.Role != RoleLOTL && f.URL != out.URL:
+			return lie("the manifest records URL %q, the LOTL points to %q", f.URL, out.URL)
+		case f.Included && f.Sequence != seq:
+			return lie("the manifest records sequence %d, the list says %d", f.Sequence, seq)
+		}
+		if f.Included && o.Verdicts && (f.Verdict != string(out.Verdict()) || f.Reason != reasonOf(out.Err)) {
+			return lie("the manifest records verdict %s (%s), re-verification gives %s: %s", f.Verdict, f.Reason, out.Verdict(), reasonOf(out.Err))
 		}
 	}
 	if o.AllLists {

@@ -217,6 +217,9 @@ say; 2 for a bundle of a newer format.`,
 				return err
 			}
 			rec := a.Manifest.Evidence
+			if want := recordedOverrides(rec.AllowExpired, a.Manifest.Anchors.Notice); strings.Join(want, "\n") != strings.Join(rec.Overrides, "\n") {
+				return &exitError{code: ExitTrust, msg: fmt.Sprintf("%s: %s: the recorded overrides %q do not follow from the recorded run (%q)", args[0], snapshot.ManifestName, rec.Overrides, want)}
+			}
 			if !sameAnchors(snapshot.AnchorsOf(anchors), a.Manifest.Anchors) {
 				g.warn("the bundle was made with other trust anchors (%s: %s) than these (%s)", a.Manifest.Anchors.Notice, strings.Join(a.Manifest.Anchors.SHA256, " "), anchors.Name)
 			}
@@ -282,6 +285,19 @@ func writeVerified(w io.Writer, file string, a *snapshot.Archive, answers []repo
 		fmt.Fprintf(w, "  %-34s %-2s seq %-4d %-17s sha256 %s\n", f.Name, f.Territory, f.Sequence, f.Verdict, f.SHA256)
 	}
 	return nil
+}
+
+// recordedOverrides are the overrides a run with these settings records
+// (as globalOptions.overrides names them).
+func recordedOverrides(allowExpired bool, anchorsName string) []string {
+	var out []string
+	if allowExpired {
+		out = append(out, "allow-expired")
+	}
+	if p, ok := strings.CutPrefix(anchorsName, anchorsFlagPrefix); ok {
+		out = append(out, "trust-anchors:"+p)
+	}
+	return out
 }
 
 // anchorHint names the anchors a bundle was made with, when the LOTL could
