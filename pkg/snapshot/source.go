@@ -334,10 +334,13 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 			}
 			continue
 		}
-		seq := 0
+		seq, known := 0, false
 		var le *trust.ListError
 		if errors.As(out.Err, &le) && le.Info != nil && le.Info.List != nil {
-			seq = le.Info.List.SequenceNumber
+			seq, known = le.Info.List.SequenceNumber, true
+		}
+		if f.Included && o.Verdicts && (f.Verdict != string(out.Verdict()) || f.Reason != reasonOf(out.Err)) {
+			return lie("the manifest records verdict %s%s, re-verification gives %s: %s", f.Verdict, paren(f.Reason), out.Verdict(), reasonOf(out.Err))
 		}
 		switch {
 		case f.Territory != out.Territory:
@@ -346,11 +349,8 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 			return lie("the manifest says it is a %s, the chain used it as the %s", f.Role, roleOf(out))
 		case f.Role != RoleLOTL && f.URL != out.URL:
 			return lie("the manifest records URL %q, the LOTL points to %q", f.URL, out.URL)
-		case f.Included && f.Sequence != seq:
+		case f.Included && known && f.Sequence != seq:
 			return lie("the manifest records sequence %d, the list says %d", f.Sequence, seq)
-		}
-		if f.Included && o.Verdicts && (f.Verdict != string(out.Verdict()) || f.Reason != reasonOf(out.Err)) {
-			return lie("the manifest records verdict %s (%s), re-verification gives %s: %s", f.Verdict, f.Reason, out.Verdict(), reasonOf(out.Err))
 		}
 	}
 	if o.AllLists {
@@ -361,6 +361,13 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 		}
 	}
 	return nil
+}
+
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 func roleOf(out *trust.Outcome) string {
