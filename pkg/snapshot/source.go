@@ -67,7 +67,13 @@ func (s *Source) Fetch(_ context.Context, name, url string, _ bool) (*fetch.Fetc
 			if s.replay && f.Reason != "" {
 				return nil, errors.New(f.Reason)
 			}
-			return nil, fmt.Errorf("%s: %w: it was %s when the snapshot was made (%s)", member, ErrNotInSnapshot, f.Verdict, f.Reason)
+			err := fmt.Errorf("%s: %w: it was %s when the snapshot was made (%s)", member, ErrNotInSnapshot, f.Verdict, f.Reason)
+			if v := trust.Verdict(f.Verdict); v != trust.Valid && v != trust.FetchFailed && knownVerdict(v) {
+				// The failure's class stands (4, not 5): the manifest can only
+				// make a list unusable, never usable.
+				return nil, &trust.ListError{Territory: f.Territory, URL: url, Verdict: v, Err: err}
+			}
+			return nil, err
 		}
 		return nil, fmt.Errorf("%s (%s): %w", name, url, ErrNotInSnapshot)
 	}
@@ -361,6 +367,14 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 		}
 	}
 	return nil
+}
+
+func knownVerdict(v trust.Verdict) bool {
+	switch v {
+	case trust.Expired, trust.SignatureInvalid, trust.UntrustedSigner, trust.WrongTerritory, trust.WrongType, trust.Rollback, trust.ParseFailed:
+		return true
+	}
+	return false
 }
 
 func paren(s string) string {
