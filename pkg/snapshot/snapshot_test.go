@@ -26,9 +26,9 @@ func (m memSource) Fetch(_ context.Context, name, url string, _ bool) (*fetch.Fe
 	}
 	return &fetch.Fetched{Data: b, URL: url}, nil
 }
-func (m memSource) Cached(string, string) (*fetch.Fetched, error)       { return nil, fetch.ErrNotInCache }
+func (m memSource) Cached(string, string) (*fetch.Fetched, error)         { return nil, fetch.ErrNotInCache }
 func (m memSource) Accept(string, *fetch.Fetched, fetch.AcceptInfo) error { return nil }
-func (m memSource) LastSequence(string) (int, error)                     { return 0, nil }
+func (m memSource) LastSequence(string) (int, error)                      { return 0, nil }
 
 func world(t testing.TB) (*tltest.World, trust.ChainOptions, memSource) {
 	w, err := tltest.NewWorld(tltest.WorldOptions{Pivots: 2})
@@ -152,4 +152,3 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
-
