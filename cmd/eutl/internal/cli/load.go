@@ -3,126 +3,124 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/snapshot"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
-// loadSet fetches (or, offline, reads from the cache) and verifies the LOTL
-// and the national lists (all, or only territories), updating the cache.
-func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*trust.ChainResult, error) {
-	var anchors trust.Anchors
-	var err error
-	if g.env.replay != nil {
-		anchors = g.env.replay.anchors
-	} else if anchors, err = g.anchors(); err != nil {
+// loadSet loads and verifies the lists (all, or only territories) with one
+// library call, showing progress and printing the load's warnings.
+func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*eutl.Set, error) {
+	cfg, err := g.config(territories, offline)
+	if err != nil {
 		return nil, err
 	}
-	lotlURL := g.lotlURL
-	var src trust.Source
 	var arch *snapshot.Archive
-	var store *fetch.Store
 	switch {
 	case g.env.replay != nil:
 		arch = g.env.replay.archive
-		src = arch.Source(true)
-		territories = g.env.replay.territories
-		lotlURL = arch.Manifest.LOTLURL
+		cfg.Source = arch.Source(true)
+		cfg.Territories = g.env.replay.territories
+		if g.env.replay.builtin {
+			cfg.CustomAnchorsUnsafe = nil
+		} else {
+			a := g.env.replay.anchors
+			cfg.CustomAnchorsUnsafe = &a
+		}
 	case g.snapshot != "":
 		if arch, err = g.openSnapshot(ctx); err != nil {
 			return nil, err
 		}
-		src = arch.Source(false)
-		lotlURL = arch.Manifest.LOTLURL
-	default:
-		cache, err := fetch.OpenCache(g.cacheDir, !offline)
-		if err != nil {
-			if errors.Is(err, fetch.ErrNewerCache) {
-				return nil, usagef(err)
-			}
-			return nil, fmt.Errorf("opening the cache: %w", err)
-		}
-		store = &fetch.Store{Cache: cache, Offline: offline, Now: g.env.Now, ToolVersion: Version}
-		if !offline {
-			lockCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-			unlock, err := cache.Lock(lockCtx)
-			cancel()
-			if err != nil {
-				return nil, err
-			}
-			defer unlock()
-			if err := cache.Prepare(); err != nil {
-				if errors.Is(err, fetch.ErrNewerCache) {
-					return nil, usagef(err)
-				}
-				return nil, fmt.Errorf("preparing the cache: %w", err)
-			}
-			store.Client = g.client(0)
-		}
-		src = store
+		cfg.Source = arch.Source(false)
 	}
-	ojURI := ""
-	builtin := g.trustAnchors == ""
-	if g.env.replay != nil {
-		builtin = g.env.replay.builtin
+	if arch != nil {
+		cfg.LOTLURL = arch.Manifest.LOTLURL
+		cfg.CacheDir, cfg.Offline, cfg.Timeout = "", false, 0
 	}
-	if builtin {
-		ojURI = trust.OfficialJournalURI
-	}
-	opts := trust.ChainOptions{
-		Options: g.trustOptions(), LOTLURL: lotlURL, Anchors: anchors, OJURI: ojURI,
-		Territories: territories, Concurrency: g.concurrency,
+	g.rec = nil
+	cfg.Tap = func(src trust.Source) trust.Source {
+		g.rec = snapshot.NewRecorder(src)
+		return g.rec
 	}
 	bar := g.progress()
 	if bar != nil {
-		opts.Progress = bar.event
+		cfg.Progress = bar.event
 	}
-	g.rec = snapshot.NewRecorder(src)
-	res := trust.Chain(ctx, g.rec, opts)
+	set, err := eutl.Load(ctx, cfg)
 	if bar != nil {
 		bar.finish()
 	}
-	if store != nil {
-		if err := store.Flush(); err != nil {
-			g.warn("could not save rollback state in %s: %v", g.cacheDir, err)
+	var ie *eutl.InterruptedError
+	switch {
+	case errors.As(err, &ie):
+		for _, w := range ie.Warnings {
+			g.warn("%s", w)
 		}
+		return nil, &exitError{code: ExitInterrupted, msg: err.Error()}
+	case errors.Is(err, fetch.ErrNewerCache):
+		return nil, usagef(err)
+	case err != nil:
+		return nil, err
 	}
-	if ctx.Err() != nil {
-		return nil, &exitError{code: ExitInterrupted, msg: "interrupted: " + ctx.Err().Error() + "; the cache keeps what was verified before"}
+	res := set.Chain()
+	anchors := trust.BuiltinAnchors()
+	if cfg.CustomAnchorsUnsafe != nil {
+		anchors = *cfg.CustomAnchorsUnsafe
 	}
 	if arch != nil {
 		// Nothing in the manifest is trusted; what it says must agree with
 		// what the chain made of the bytes.
 		same := g.at.Equal(arch.Manifest.At()) && sameAnchors(snapshot.AnchorsOf(anchors), arch.Manifest.Anchors)
-		if err := arch.Reconcile(res, snapshot.ReconcileOptions{Verdicts: same || g.env.replay != nil, AllLists: territories == nil}); err != nil {
+		if err := arch.Reconcile(res, snapshot.ReconcileOptions{Verdicts: same || g.env.replay != nil, AllLists: cfg.Territories == nil}); err != nil {
 			return nil, g.snapshotError(err)
 		}
 	}
-	for _, w := range res.Warnings {
+	for _, w := range set.Warnings() {
 		g.warn("%s", w)
 	}
-	g.lastChain, g.lastAnchors, g.lastLOTLURL = res, anchors, lotlURL
-	return res, nil
+	g.lastChain, g.lastAnchors, g.lastLOTLURL = res, anchors, cfg.LOTLURL
+	if g.lastLOTLURL == "" {
+		g.lastLOTLURL = eutl.DefaultLOTLURL
+	}
+	return set, nil
 }
 
 func sameAnchors(a, b snapshot.AnchorSet) bool {
 	return strings.Join(a.SHA256, ",") == strings.Join(b.SHA256, ",")
 }
 
-// client is the HTTP client of every request (maxSize 0: the default).
+// client is the HTTP client of --snapshot URL.
 func (g *globalOptions) client(maxSize int64) *fetch.Client {
 	return fetch.NewClient(fetch.Options{
 		UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
 		BaseDelay: g.env.RetryBaseDelay, MaxSize: maxSize,
 	})
+}
+
+// config turns the global flags into the library's configuration.
+func (g *globalOptions) config(territories []string, offline bool) (eutl.Config, error) {
+	cfg := eutl.Config{
+		LOTLURL: g.lotlURL, CacheDir: g.cacheDir, Offline: offline, Timeout: g.timeout,
+		UserAgent: "eutl/" + Version, ToolVersion: Version,
+		At: g.at, Territories: territories, Concurrency: g.concurrency,
+		AllowExpiredUnsafe: g.allowExpired,
+	}
+	if g.trustAnchors != "" {
+		anchors, err := g.anchors()
+		if err != nil {
+			return eutl.Config{}, err
+		}
+		cfg.CustomAnchorsUnsafe = &anchors
+	}
+	return cfg, nil
 }
 
 // chainCode is the exit code of a chain result: 0 when the LOTL and every

@@ -46,10 +46,11 @@ lists that did, unless the LOTL itself failed).`,
   eutl snapshot create eutl-snapshot.zip --at 2026-08-20 --offline`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := g.loadSet(cmd.Context(), nil, g.offline)
+			set, err := g.loadSet(cmd.Context(), nil, g.offline)
 			if err != nil {
 				return err
 			}
+			res := set.Chain()
 			r := g.listsReport(res)
 			if !res.LOTL.Usable() {
 				if err := report.WriteLists(cmd.OutOrStdout(), g.format, r); err != nil {
