@@ -358,3 +358,118 @@ func signedUnchanged(t *testing.T, orig, tampered []byte) bool {
 	a, b := model(orig), model(tampered)
 	return a != nil && b != nil && reflect.DeepEqual(a, b)
 }
+
+// TestEvidenceYearsLater: a bundle verifies long after its signer
+// certificates expired (the clock is 2040; the generated certificates end
+// in 2031), at its recorded instant.
+func TestEvidenceYearsLater(t *testing.T) {
+	r := newRunner(t)
+	if code, _, stderr := r.run("check", "--provider", "Belgian Mobile ID", "--service", "qval", "--evidence", "b.zip"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := r.run("--snapshot", "b.zip", "check", "--provider", "Belgian Mobile ID", "--service", "qval"); code != 0 {
+		t.Fatalf("a bundle as --snapshot: exit %d: %s", code, stderr)
+	}
+	r.now = time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+	code, out, stderr := r.run("evidence", "verify", "b.zip")
+	if code != 0 || !strings.Contains(out, "On 2026-08-20T12:00:00Z the Belgian Trusted List, sequence 42") {
+		t.Fatalf("in 2040: exit %d\n%s\n%s", code, out, stderr)
+	}
+	// whereas answering now, from the same lists, fails closed: expired
+	if code, _, _ := r.run("--snapshot", "b.zip", "check", "--provider", "Belgian Mobile ID", "--service", "qval"); code != 4 {
+		t.Fatalf("answering in 2040 from 2026 lists: exit %d, want 4", code)
+	}
+}
+
+// realRunner runs the CLI on the real 2026 set laid out as an offline cache,
+// with the built-in anchors, at 2026-08-20.
+func realRunner(t *testing.T) *cliRunner {
+	src := os.Getenv("EUTL_REAL_TL_DIR")
+	if src == "" {
+		t.Skip("EUTL_REAL_TL_DIR is not set: real-list tests skipped (set it to ../shared/real-tl)")
+	}
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache")
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cp := func(from, to string) {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cache, to), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lotl, _ := filepath.Glob(filepath.Join(src, "lotl", "eu-lotl-seq390*.xml"))
+	if len(lotl) != 1 {
+		t.Fatalf("lotl/eu-lotl-seq390*.xml: %v", lotl)
+	}
+	cp(lotl[0], "lotl.xml")
+	files, _ := filepath.Glob(filepath.Join(src, "tl-2026", "*.xml"))
+	for _, f := range files {
+		cp(f, strings.ToUpper(strings.SplitN(filepath.Base(f), "-", 2)[0])+".xml")
+	}
+	srv := tltest.NewServer(sharedWorld(t)) // never reached: every run is offline or from the snapshot
+	t.Cleanup(srv.Close)
+	return &cliRunner{dir: dir, srv: srv, now: time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC), env: map[string]string{"EUTL_CACHE_DIR": cache}}
+}
+
+// TestRealSnapshotAnswers: on the real 2026 set, a snapshot answers every
+// query exactly as the offline cache does (stdout and exit code), and an
+// evidence bundle reproduces its answer with the auditor's statement.
+func TestRealSnapshotAnswers(t *testing.T) {
+	r := realRunner(t)
+	at := []string{"--at", "2026-08-20"}
+	code, _, stderr := r.run(append([]string{"--offline", "snapshot", "create", "real.zip"}, at...)...)
+	if code != 0 && code != 4 {
+		t.Fatalf("snapshot create: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "real.zip")); err != nil {
+		t.Fatal(err)
+	}
+	queries := [][]string{
+		{"check", "--provider", "Belgian Mobile ID", "--service", "qval", "--country", "BE", "--format", "json"},
+		{"check", "--provider", "VATBE-0541659084", "--service", "qval", "--format", "json"},
+		{"check", "--provider", "Belgian Mobile ID", "--service", "qc-esig", "--country", "BE"},
+		{"check", "--provider", "No Such Provider Anywhere", "--service", "qc", "--format", "json"},
+		{"providers", "--country", "BE", "--format", "json"},
+		{"show", "Belgian Mobile ID", "--format", "json"},
+		{"lists", "--format", "csv"},
+	}
+	for _, q := range queries {
+		c1, o1, e1 := r.run(append(append([]string{"--offline"}, at...), q...)...)
+		c2, o2, e2 := r.run(append(append([]string{"--snapshot", "real.zip"}, at...), q...)...)
+		if q[0] == "lists" {
+			// Lists that failed are not in a snapshot: only their verdict and
+			// reason are, so compare the rows of lists that verified, with the
+			// source column (where the bytes came from) left out.
+			o1, o2 = validRows(o1, "cache"), validRows(o2, "snapshot")
+		}
+		if c1 != c2 || o1 != o2 {
+			t.Errorf("%v: offline exit %d, snapshot exit %d\n--- offline\n%s%s\n--- snapshot\n%s%s", q, c1, c2, o1, e1, o2, e2)
+		}
+	}
+	code, _, stderr = r.run(append([]string{"--offline", "check", "--provider", "Belgian Mobile ID", "--service", "qval", "--country", "BE", "--evidence", "bmid.zip"}, at...)...)
+	if code != 0 {
+		t.Fatalf("check --evidence: exit %d: %s", code, stderr)
+	}
+	r.now = time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
+	code, out, stderr := r.run("evidence", "verify", "bmid.zip")
+	if code != 0 || !strings.Contains(out, "On 2026-08-20T00:00:00Z the Belgian Trusted List, sequence 81, signed by") ||
+		!strings.Contains(out, `listed Belgian Mobile ID SA/NV's service`) {
+		t.Fatalf("evidence verify: exit %d\n%s\n%s", code, out, stderr)
+	}
+	t.Log(out)
+}
+
+func validRows(csv, source string) string {
+	var out []string
+	for _, l := range strings.Split(csv, "\n") {
+		if strings.Contains(l, ",valid,") {
+			out = append(out, strings.ReplaceAll(l, ","+source+",", ",?,"))
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -168,8 +168,25 @@ func listsOf(m *snapshot.Manifest) string {
 	return fmt.Sprintf("the %d Trusted Lists %s", len(parts), strings.Join(parts, ", "))
 }
 
+// signer is the CN of a subject DN (RFC 4514: "\," is a comma inside a
+// value).
 func signer(subject string) string {
-	for _, p := range strings.Split(subject, ",") {
+	var parts []string
+	var cur strings.Builder
+	for i := 0; i < len(subject); i++ {
+		switch c := subject[i]; {
+		case c == '\\' && i+1 < len(subject):
+			cur.WriteByte(subject[i+1])
+			i++
+		case c == ',':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	parts = append(parts, cur.String())
+	for _, p := range parts {
 		p = strings.TrimSpace(p)
 		if strings.HasPrefix(p, "CN=") {
 			return strings.TrimPrefix(p, "CN=")

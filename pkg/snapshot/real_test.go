@@ -68,7 +68,7 @@ func TestRealRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res2 := trust.Chain(context.Background(), a.Source(false), realOpts())
+	res2 := trust.Chain(context.Background(), a.Source(false, realAt), realOpts())
 	if err := a.Reconcile(res2, snapshot.ReconcileOptions{Verdicts: true, AllLists: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func BenchmarkRealSnapshotLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res := trust.Chain(context.Background(), a.Source(false), realOpts())
+		res := trust.Chain(context.Background(), a.Source(false, realAt), realOpts())
 		if err := a.Reconcile(res, snapshot.ReconcileOptions{Verdicts: true, AllLists: true}); err != nil || !res.LOTL.Usable() {
 			b.Fatal(err, res.LOTL.Err)
 		}

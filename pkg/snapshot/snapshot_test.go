@@ -81,7 +81,7 @@ func TestRoundTrip(t *testing.T) {
 	if got := len(a.Members()); got != 1+1+2+3 {
 		t.Fatalf("%d members: %v", got, a.Members())
 	}
-	res2 := trust.Chain(context.Background(), a.Source(false), o)
+	res2 := trust.Chain(context.Background(), a.Source(false, at), o)
 	if err := a.Reconcile(res2, snapshot.ReconcileOptions{Verdicts: true, AllLists: true}); err != nil {
 		t.Fatal(err)
 	}

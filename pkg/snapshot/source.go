@@ -44,14 +44,20 @@ func MemberName(chainName string) string {
 type Source struct {
 	a      *Archive
 	replay bool
+	at     time.Time
 }
 
-// Source returns the archive as a trust.Source. In replay mode (evidence
-// bundles) a list recorded as not fetched fails with its recorded reason
-// and LastSequence is the rollback floor recorded for the list, so that the
-// chain reproduces the recorded run; otherwise a snapshot has no rollback
-// floor (it is one fixed, explicitly chosen set).
-func (a *Archive) Source(replay bool) *Source { return &Source{a: a, replay: replay} }
+// Source returns the archive as a trust.Source for a chain judging lists at
+// at. A list the manifest names as failed fails again with its recorded
+// verdict class; at the manifest's own instant, with its recorded reason
+// word for word (so that answers equal those of the run that wrote it),
+// else with a reason saying it is not in the snapshot. In replay mode
+// (evidence bundles) LastSequence is the rollback floor recorded for a
+// list; otherwise a snapshot has no rollback floor (it is one fixed,
+// explicitly chosen set).
+func (a *Archive) Source(replay bool, at time.Time) *Source {
+	return &Source{a: a, replay: replay, at: at}
+}
 
 // ErrNotInSnapshot is wrapped when a list the chain asks for is not in the
 // archive.
@@ -64,11 +70,14 @@ func (s *Source) Fetch(_ context.Context, name, url string, _ bool) (*fetch.Fetc
 	data, ok := s.a.members[member]
 	if f == nil || !ok || member == "" {
 		if f != nil && !f.Included {
-			if s.replay && f.Reason != "" {
-				return nil, errors.New(f.Reason)
+			verbatim := (s.replay || s.at.Equal(s.a.Manifest.At())) && f.Reason != ""
+			var err error
+			if verbatim {
+				err = errors.New(f.Reason)
+			} else {
+				err = fmt.Errorf("%s: %w: it was %s at %s, when the snapshot was made (%s)", member, ErrNotInSnapshot, f.Verdict, s.a.Manifest.VerifiedAt, f.Reason)
 			}
-			err := fmt.Errorf("%s: %w: it was %s when the snapshot was made (%s)", member, ErrNotInSnapshot, f.Verdict, f.Reason)
-			if v := trust.Verdict(f.Verdict); v != trust.Valid && v != trust.FetchFailed && knownVerdict(v) {
+			if v := trust.Verdict(f.Verdict); knownVerdict(v) {
 				// The failure's class stands (4, not 5): the manifest can only
 				// make a list unusable, never usable.
 				return nil, &trust.ListError{Territory: f.Territory, URL: url, Verdict: v, Err: err}

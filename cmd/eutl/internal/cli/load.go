@@ -27,7 +27,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 	switch {
 	case g.env.replay != nil:
 		arch = g.env.replay.archive
-		cfg.Source = arch.Source(true)
+		cfg.Source = arch.Source(true, g.at)
 		cfg.Territories = g.env.replay.territories
 		if g.env.replay.builtin {
 			cfg.CustomAnchorsUnsafe = nil
@@ -39,7 +39,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		if arch, err = g.openSnapshot(ctx); err != nil {
 			return nil, err
 		}
-		cfg.Source = arch.Source(false)
+		cfg.Source = arch.Source(false, g.at)
 	}
 	if arch != nil {
 		cfg.LOTLURL = arch.Manifest.LOTLURL
