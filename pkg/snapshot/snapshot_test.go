@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,4 +152,77 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestManifestLies: every field the bytes decide, changed in the manifest
+// (and kept in the form eutl writes), is reported naming the member.
+func TestManifestLies(t *testing.T) {
+	_, o, src := world(t)
+	data, _ := create(t, o, src)
+	orig, err := snapshot.Read(data, snapshot.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		member string
+		lie    func(m *snapshot.Manifest)
+	}{
+		{"sequence", "lists/BE.xml", func(m *snapshot.Manifest) { m.File("lists/BE.xml").Sequence++ }},
+		{"territory", "lists/EL.xml", func(m *snapshot.Manifest) { m.File("lists/EL.xml").Territory = "FR" }},
+		{"url", "lists/FR.xml", func(m *snapshot.Manifest) { m.File("lists/FR.xml").URL += "x" }},
+		{"verdict", "lists/BE.xml", func(m *snapshot.Manifest) { m.File("lists/BE.xml").Verdict = "expired" }},
+		{"reason", "lists/BE.xml", func(m *snapshot.Manifest) { m.File("lists/BE.xml").Reason = "x" }},
+		{"role", "lists/BE.xml", func(m *snapshot.Manifest) { m.File("lists/BE.xml").Role = snapshot.RolePivot }},
+		{"lotl url", "lotl.xml", func(m *snapshot.Manifest) { m.File("lotl.xml").URL = "https://elsewhere/lotl.xml" }},
+		{"pivot sequence", "pivots/eu-lotl-pivot-101.xml", func(m *snapshot.Manifest) { m.File("pivots/eu-lotl-pivot-101.xml").Sequence = 7 }},
+		{"not included", "lists/BE.xml", func(m *snapshot.Manifest) { m.File("lists/BE.xml").Included = false }},
+		{"digest", "lists/BE.xml", func(m *snapshot.Manifest) { m.File("lists/BE.xml").SHA256 = strings.Repeat("0", 64) }},
+		{"size", "lists/EL.xml", func(m *snapshot.Manifest) { m.File("lists/EL.xml").Size++ }},
+		{"dropped entry", "lists/FR.xml", func(m *snapshot.Manifest) { m.Files = m.Files[:len(m.Files)-1] }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, _ := snapshot.ParseManifest(orig.ManifestBytes)
+			c.lie(m)
+			members := map[string][]byte{}
+			for _, n := range orig.Members() {
+				if n != snapshot.ManifestName {
+					members[n], _ = orig.Member(n)
+				}
+			}
+			var buf bytes.Buffer
+			if err := writeRaw(&buf, m, members); err != nil {
+				t.Fatal(err)
+			}
+			a, err := snapshot.Read(buf.Bytes(), snapshot.Limits{})
+			if err == nil {
+				res := trust.Chain(context.Background(), a.Source(false, at), o)
+				err = a.Reconcile(res, snapshot.ReconcileOptions{Verdicts: true, AllLists: true})
+			}
+			var fe *snapshot.FormatError
+			if !errors.As(err, &fe) || !errors.Is(err, snapshot.ErrMismatch) {
+				t.Fatalf("%v, want a mismatch", err)
+			}
+			if fe.Member != c.member && fe.Member != snapshot.ManifestName {
+				t.Fatalf("names %s, want %s: %v", fe.Member, c.member, err)
+			}
+		})
+	}
+}
+
+// writeRaw writes members with a manifest that need not describe them
+// (snapshot.Write would be as happy: it trusts its caller).
+func writeRaw(w *bytes.Buffer, m *snapshot.Manifest, members map[string][]byte) error {
+	return snapshot.Write(w, m, members)
+}
+
+// TestFormatVersion: a newer format is ErrNewerFormat, 0 and a missing one
+// are refused.
+func TestFormatVersion(t *testing.T) {
+	for v, want := range map[string]error{`2`: snapshot.ErrNewerFormat, `99`: snapshot.ErrNewerFormat, `0`: snapshot.ErrMismatch, `"1"`: snapshot.ErrMismatch} {
+		_, err := snapshot.ParseManifest([]byte(`{"format_version": ` + v + `}`))
+		if !errors.Is(err, want) {
+			t.Errorf("format_version %s: %v, want %v", v, err, want)
+		}
+	}
 }

@@ -46,9 +46,12 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		cfg.CacheDir, cfg.Offline, cfg.Timeout = "", false, 0
 	}
 	g.rec = nil
-	cfg.Tap = func(src trust.Source) trust.Source {
-		g.rec = snapshot.NewRecorder(src)
-		return g.rec
+	if g.record || g.ev != nil {
+		// snapshot create and --evidence write the exact bytes verified.
+		cfg.Tap = func(src trust.Source) trust.Source {
+			g.rec = snapshot.NewRecorder(src)
+			return g.rec
+		}
 	}
 	bar := g.progress()
 	if bar != nil {

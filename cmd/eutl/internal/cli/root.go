@@ -83,8 +83,10 @@ type globalOptions struct {
 	lastChain   *trust.ChainResult
 	lastAnchors trust.Anchors
 	lastLOTLURL string
-	// ev collects an evidence bundle (--evidence).
-	ev *evidenceRun
+	// ev collects an evidence bundle (--evidence); record asks loadSet to
+	// keep the bytes verified (snapshot create).
+	ev     *evidenceRun
+	record bool
 }
 
 // Main runs eutl with args and returns the exit code.

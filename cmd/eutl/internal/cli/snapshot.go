@@ -46,6 +46,7 @@ lists that did, unless the LOTL itself failed).`,
   eutl snapshot create eutl-snapshot.zip --at 2026-08-20 --offline`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			g.record = true
 			set, err := g.loadSet(cmd.Context(), nil, g.offline)
 			if err != nil {
 				return err
