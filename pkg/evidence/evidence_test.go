@@ -38,8 +38,8 @@ func TestConsulted(t *testing.T) {
 func TestSigner(t *testing.T) {
 	for in, want := range map[string]string{
 		`CN=Federale Overheidsdienst Economie\, K.M.O.,O=FOD,C=BE`: "Federale Overheidsdienst Economie, K.M.O.",
-		`O=Malta Communications Authority,C=MT`:                   `O=Malta Communications Authority,C=MT`,
-		`C=LU, CN=EUROPEAN COMMISSION`:                            "EUROPEAN COMMISSION",
+		`O=Malta Communications Authority,C=MT`:                    `O=Malta Communications Authority,C=MT`,
+		`C=LU, CN=EUROPEAN COMMISSION`:                             "EUROPEAN COMMISSION",
 	} {
 		if got := signer(in); got != want {
 			t.Errorf("signer(%q) = %q, want %q", in, got, want)
