@@ -53,6 +53,9 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			} else {
 				g.startEvidence(cmd, "", nil, nil)
 			}
+			if g.evErr != nil {
+				return g.evErr
+			}
 			ix, err := g.loadIndex(cmd, batchTerritories(rows))
 			if err != nil {
 				return err

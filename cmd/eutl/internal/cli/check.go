@@ -39,7 +39,9 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 			if err != nil {
 				return usagef(err)
 			}
-			g.startEvidence(cmd, evidencePath, nil, nil)
+			if g.startEvidence(cmd, evidencePath, nil, nil); g.evErr != nil {
+				return g.evErr
+			}
 			ix, err := g.loadIndex(cmd, countryFilter(country))
 			if err != nil {
 				return err

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -55,6 +57,10 @@ func (g *globalOptions) startEvidence(cmd *cobra.Command, path string, positiona
 		return
 	}
 	ev := &evidenceRun{path: g.path(path), command: cmd.Name(), input: input}
+	if st, err := os.Stat(filepath.Dir(ev.path)); err != nil || !st.IsDir() {
+		g.evErr = usagef(fmt.Errorf("--evidence %s: no such directory to write the bundle in", path))
+		return
+	}
 	cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
 		if !f.Changed || f.Name == "evidence" || f.Name == "help" {
 			return

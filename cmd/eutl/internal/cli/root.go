@@ -86,6 +86,7 @@ type globalOptions struct {
 	// ev collects an evidence bundle (--evidence); record asks loadSet to
 	// keep the bytes verified (snapshot create).
 	ev     *evidenceRun
+	evErr  error // --evidence cannot be written: a usage error
 	record bool
 }
 
