@@ -288,7 +288,7 @@ func writeVerified(w io.Writer, file string, a *snapshot.Archive, answers []repo
 		if f.Role == snapshot.RoleEvidence {
 			continue
 		}
-		fmt.Fprintf(w, "  %-34s %-2s seq %-4d %-17s sha256 %s\n", f.Name, f.Territory, f.Sequence, f.Verdict, f.SHA256)
+		fmt.Fprintf(w, "  %-34s %-2s %-8s %-17s sha256 %s\n", f.Name, f.Territory, seqText(f.Sequence), f.Verdict, f.SHA256)
 	}
 	return nil
 }
@@ -374,7 +374,7 @@ func newEvidenceShowCmd(g *globalOptions) *cobra.Command {
 				if !f.Included {
 					inc = "not included"
 				}
-				fmt.Fprintf(w, "  %-34s %-8s %-2s seq %-4d %-17s %8d bytes  sha256 %s  %s\n", f.Name, f.Role, f.Territory, f.Sequence, f.Verdict, f.Size, f.SHA256, inc)
+				fmt.Fprintf(w, "  %-34s %-8s %-2s %-8s %-17s %8d bytes  sha256 %-64s  %s\n", f.Name, f.Role, f.Territory, seqText(f.Sequence), f.Verdict, f.Size, f.SHA256, inc)
 			}
 			if out, ok := a.Member(rec.Output); ok {
 				fmt.Fprintf(w, "recorded answer (%s):\n%s", rec.Output, out)
@@ -382,4 +382,11 @@ func newEvidenceShowCmd(g *globalOptions) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func seqText(n int) string {
+	if n <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("seq %d", n)
 }
