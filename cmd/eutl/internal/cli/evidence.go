@@ -61,8 +61,8 @@ func (g *globalOptions) startEvidence(cmd *cobra.Command, path string, positiona
 		g.evErr = usagef(fmt.Errorf("--evidence %s: no such directory to write the bundle in", path))
 		return
 	}
-	cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
-		if !f.Changed || f.Name == "evidence" || f.Name == "help" {
+	record := func(f *pflag.Flag) {
+		if !f.Changed || notRecorded[f.Name] {
 			return
 		}
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
@@ -72,10 +72,25 @@ func (g *globalOptions) startEvidence(cmd *cobra.Command, path string, positiona
 			return
 		}
 		ev.args = append(ev.args, "--"+f.Name+"="+f.Value.String())
-	})
+	}
+	cmd.LocalFlags().VisitAll(record)
+	// Global flags that shape the output (any added later too) are replayed;
+	// those that only say where lists come from, or that the record holds
+	// in its own fields, are not.
+	cmd.Root().PersistentFlags().VisitAll(record)
 	ev.args = append(ev.args, positional...)
 	cmd.SetOut(io.MultiWriter(cmd.OutOrStdout(), &ev.out))
 	g.ev = ev
+}
+
+// notRecorded are the flags a bundle does not replay: where the lists came
+// from (the bundle's lists replace them), how they were fetched, and what
+// the record keeps in fields of its own (--at, --format, --allow-expired,
+// the anchors).
+var notRecorded = map[string]bool{
+	"evidence": true, "help": true, "snapshot": true, "offline": true, "cache-dir": true, "lotl-url": true,
+	"trust-anchors": true, "timeout": true, "concurrency": true, "quiet": true, "at": true, "format": true,
+	"allow-expired": true,
 }
 
 // answered records the answers and their JSON rendering.
