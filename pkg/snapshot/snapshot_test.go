@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,8 +32,17 @@ func (m memSource) Cached(string, string) (*fetch.Fetched, error)         { retu
 func (m memSource) Accept(string, *fetch.Fetched, fetch.AcceptInfo) error { return nil }
 func (m memSource) LastSequence(string) (int, error)                      { return 0, nil }
 
+var (
+	worldOnce sync.Once
+	theWorld  *tltest.World
+	worldErr  error
+)
+
+// world is one generated EU with two pivots, shared by the tests (keys are
+// slow to generate).
 func world(t testing.TB) (*tltest.World, trust.ChainOptions, memSource) {
-	w, err := tltest.NewWorld(tltest.WorldOptions{Pivots: 2})
+	worldOnce.Do(func() { theWorld, worldErr = tltest.NewWorld(tltest.WorldOptions{Pivots: 2}) })
+	w, err := theWorld, worldErr
 	if err != nil {
 		t.Fatal(err)
 	}
