@@ -49,7 +49,7 @@ func Consulted(res *trust.ChainResult, answers []report.Check) []string {
 			negative = true
 			break
 		}
-		for _, ms := range [][]query.Match{c.Matches, c.Related, c.NamedServices} {
+		for _, ms := range [][]report.Match{c.Matches, c.Related, c.NamedServices} {
 			for _, m := range ms {
 				want[m.List.Territory] = true
 			}

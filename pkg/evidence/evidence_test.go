@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/trust"
 )
@@ -15,15 +14,15 @@ func TestConsulted(t *testing.T) {
 		{Territory: "BE"}, {Territory: "EL"}, {Territory: "FR"},
 		{Territory: "XX", Err: &trust.ListError{Err: trust.ErrNoPointer}},
 	}}
-	match := func(cc string) query.Match { return query.Match{List: query.ListInfo{Territory: cc}} }
+	match := func(cc string) report.Match { return report.Match{List: report.ListInfo{Territory: cc}} }
 	for _, c := range []struct {
 		name    string
 		answers []report.Check
 		want    []string
 	}{
-		{"qualified: the lists shown", []report.Check{{Outcome: "qualified", Matches: []query.Match{match("BE")}, Related: []query.Match{match("EL")}}}, []string{"BE", "EL"}},
-		{"qualified with a failed list", []report.Check{{Outcome: "qualified", Matches: []query.Match{match("BE")}, FailedLists: []query.FailedList{{Territory: "FR"}}}}, []string{"BE", "FR"}},
-		{"negative: every list", []report.Check{{Outcome: "qualified", Matches: []query.Match{match("BE")}}, {Outcome: "not_qualified"}}, []string{"BE", "EL", "FR"}},
+		{"qualified: the lists shown", []report.Check{{Outcome: "qualified", Matches: []report.Match{match("BE")}, Related: []report.Match{match("EL")}}}, []string{"BE", "EL"}},
+		{"qualified with a failed list", []report.Check{{Outcome: "qualified", Matches: []report.Match{match("BE")}, FailedLists: []report.FailedList{{Territory: "FR"}}}}, []string{"BE", "FR"}},
+		{"negative: every list", []report.Check{{Outcome: "qualified", Matches: []report.Match{match("BE")}}, {Outcome: "not_qualified"}}, []string{"BE", "EL", "FR"}},
 		{"incomplete: every list", []report.Check{{Outcome: "incomplete"}}, []string{"BE", "EL", "FR"}},
 	} {
 		if got := Consulted(res, c.answers); !reflect.DeepEqual(got, c.want) {

@@ -233,7 +233,7 @@ func (a *Archive) checkMembers() error {
 		if want := roleOfName(f.Name); f.Role != want {
 			return formatErr(ManifestName, ErrMismatch, "file %s has role %q, expected %q", f.Name, f.Role, want)
 		}
-		if f.Role == RoleEvidence && (f.Territory != "" || f.URL != "" || f.Sequence != 0 || f.Verdict != "" || f.Reason != "" || f.MinSequence != 0 || !f.Included) {
+		if f.Role == RoleEvidence && (f.Territory != "" || f.URL != "" || f.Sequence != 0 || f.Verdict != "" || f.Reason != "" || f.Location != "" || f.MinSequence != 0 || !f.Included) {
 			return formatErr(ManifestName, ErrMismatch, "evidence file %s carries list fields", f.Name)
 		}
 		if f.Role == RoleEvidence && a.Manifest.Evidence == nil {

@@ -35,7 +35,7 @@ type downloadMeta struct {
 // an unchanged snapshot is not transferred again. The bytes are returned
 // unchecked: Read and the chain decide. origin is fetch.OriginNetwork or
 // fetch.OriginNotModified.
-func Download(ctx context.Context, c *fetch.Client, url, dir string) (data []byte, origin string, err error) {
+func Download(ctx context.Context, c *fetch.Client, url, dir string) (data []byte, origin fetch.Origin, err error) {
 	var base, old string
 	var cached []byte
 	var v fetch.Validators

@@ -34,7 +34,7 @@ func TestDownload(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	c := fetch.NewClient(fetch.Options{Timeout: 5 * time.Second, Retries: -1})
-	get := func() (string, string) {
+	get := func() (string, fetch.Origin) {
 		b, origin, err := snapshot.Download(context.Background(), c, srv.URL+"/s.zip", dir)
 		if err != nil {
 			t.Fatal(err)

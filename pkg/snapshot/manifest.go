@@ -69,6 +69,8 @@ type File struct {
 	// failure); Reason says why a list failed.
 	Verdict string `json:"verdict,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Location is the element a failure is about (a prefix of Reason).
+	Location string `json:"location,omitempty"`
 	// Included: the bytes are in the archive. Lists that failed are named
 	// but not included in snapshots.
 	Included bool `json:"included"`

@@ -17,7 +17,7 @@ import (
 )
 
 // OriginSnapshot is the origin of bytes read from a snapshot or bundle.
-const OriginSnapshot = "snapshot"
+const OriginSnapshot fetch.Origin = "snapshot"
 
 // MemberName is the archive member of a chain name: "lotl" → lotl.xml, a
 // territory → lists/CC.xml, a pivot → pivots/NAME ("" when the name cannot
@@ -73,7 +73,7 @@ func (s *Source) Fetch(_ context.Context, name, url string, _ bool) (*fetch.Fetc
 			verbatim := (s.replay || s.at.Equal(s.a.Manifest.At())) && f.Reason != ""
 			var err error
 			if verbatim {
-				err = errors.New(f.Reason)
+				err = recordedError(f)
 			} else {
 				err = fmt.Errorf("%s: %w: it was %s at %s, when the snapshot was made (%s)", member, ErrNotInSnapshot, f.Verdict, s.a.Manifest.VerifiedAt, f.Reason)
 			}
@@ -249,8 +249,13 @@ func Build(res *trust.ChainResult, rec *Recorder, o BuildOptions) (*Manifest, ma
 		} else {
 			f.Reason = reasonOf(out.Err)
 			var le *trust.ListError
-			if errors.As(out.Err, &le) && le.Info != nil && le.Info.List != nil {
-				f.Sequence = le.Info.List.SequenceNumber
+			if errors.As(out.Err, &le) {
+				if loc := le.Location(); loc != "" && strings.HasPrefix(f.Reason, loc+": ") {
+					f.Location = loc
+				}
+				if le.Info != nil && le.Info.List != nil {
+					f.Sequence = le.Info.List.SequenceNumber
+				}
 			}
 			if !o.IncludeFailed || out.Verdict() == trust.FetchFailed {
 				data = nil
@@ -290,6 +295,16 @@ func reasonOf(err error) string {
 		return le.Err.Error()
 	case err != nil:
 		return err.Error()
+	}
+	return ""
+}
+
+func locationOf(err error) string {
+	var le *trust.ListError
+	if errors.As(err, &le) {
+		if loc := le.Location(); loc != "" && strings.HasPrefix(reasonOf(err), loc+": ") {
+			return loc
+		}
 	}
 	return ""
 }
@@ -342,7 +357,7 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 				return lie("the manifest records URL %q, the LOTL points to %q", f.URL, out.URL)
 			case f.Role == RoleLOTL && f.URL != a.Manifest.LOTLURL:
 				return lie("the manifest records URL %q for the LOTL and %q as lotl_url", f.URL, a.Manifest.LOTLURL)
-			case f.Reason != "" || f.MinSequence != 0:
+			case f.Reason != "" || f.Location != "" || f.MinSequence != 0:
 				return lie("the manifest records a failure reason or rollback floor for a list that verified")
 			case o.Verdicts && f.Verdict != string(vl.Verdict):
 				return lie("the manifest records verdict %s, re-verification gives %s", f.Verdict, vl.Verdict)
@@ -357,7 +372,10 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 		// A list written as used although expired (--allow-expired then)
 		// fails as expired now without the override: no disagreement.
 		usedExpired := f.Verdict == string(trust.Expired) && f.Reason == "" && out.Verdict() == trust.Expired
-		if f.Included && o.Verdicts && !usedExpired && (f.Verdict != string(out.Verdict()) || f.Reason != reasonOf(out.Err)) {
+		if f.Location != "" && !strings.HasPrefix(f.Reason, f.Location+": ") {
+			return lie("the manifest records location %q, which its reason does not name", f.Location)
+		}
+		if f.Included && o.Verdicts && !usedExpired && (f.Verdict != string(out.Verdict()) || f.Reason != reasonOf(out.Err) || f.Location != locationOf(out.Err)) {
 			return lie("the manifest records verdict %s%s, re-verification gives %s: %s", f.Verdict, paren(f.Reason), out.Verdict(), reasonOf(out.Err))
 		}
 		switch {
@@ -379,6 +397,15 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 		}
 	}
 	return nil
+}
+
+// recordedError is a recorded failure as the chain reported it: its reason
+// word for word, and the element it is about.
+func recordedError(f *File) error {
+	if f.Location != "" && strings.HasPrefix(f.Reason, f.Location+": ") {
+		return &trust.CheckError{Path: f.Location, Err: errors.New(strings.TrimPrefix(f.Reason, f.Location+": "))}
+	}
+	return errors.New(f.Reason)
 }
 
 func knownVerdict(v trust.Verdict) bool {
