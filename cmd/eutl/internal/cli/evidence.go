@@ -263,7 +263,7 @@ say; 2 for a bundle of a newer format.`,
 			}
 			w := cmd.OutOrStdout()
 			if g.format == report.JSON {
-				err = report.WriteJSON(w, verifyJSON{SchemaVersion: report.SchemaVersion, Verified: true, At: a.Manifest.VerifiedAt,
+				err = report.WriteJSON(w, report.EvidenceVerify{SchemaVersion: report.SchemaVersion, Verified: true, At: a.Manifest.VerifiedAt,
 					Command: rec.Command, Args: rec.Args, ExitCode: rec.ExitCode, Statements: evidence.Statements(a.Manifest, answers), Files: a.Manifest.Files, Anchors: a.Manifest.Anchors})
 			} else {
 				err = writeVerified(w, args[0], a, answers)
@@ -277,18 +277,6 @@ say; 2 for a bundle of a newer format.`,
 			return nil
 		},
 	}
-}
-
-type verifyJSON struct {
-	SchemaVersion int                `json:"schema_version"`
-	Verified      bool               `json:"verified"`
-	At            string             `json:"at"`
-	Command       string             `json:"command"`
-	Args          []string           `json:"args"`
-	ExitCode      int                `json:"exit_code"`
-	Statements    []string           `json:"statements,omitempty"`
-	Files         []snapshot.File    `json:"files"`
-	Anchors       snapshot.AnchorSet `json:"anchors"`
 }
 
 func writeVerified(w io.Writer, file string, a *snapshot.Archive, answers []report.Check) error {
@@ -365,12 +353,8 @@ func newEvidenceShowCmd(g *globalOptions) *cobra.Command {
 			m := a.Manifest
 			w := cmd.OutOrStdout()
 			if g.format == report.JSON {
-				return report.WriteJSON(w, struct {
-					SchemaVersion int                `json:"schema_version"`
-					Verified      bool               `json:"verified"`
-					Note          string             `json:"note"`
-					Manifest      *snapshot.Manifest `json:"manifest"`
-				}{report.SchemaVersion, false, "UNVERIFIED: as recorded in the bundle; run 'eutl evidence verify'", m})
+				return report.WriteJSON(w, report.EvidenceShow{SchemaVersion: report.SchemaVersion, Verified: false,
+					Note: "UNVERIFIED: as recorded in the bundle; run 'eutl evidence verify'", Manifest: m})
 			}
 			rec := m.Evidence
 			fmt.Fprintf(w, "UNVERIFIED: the contents of %s as recorded; nothing below has been checked (run 'eutl evidence verify %s')\n", args[0], args[0])
