@@ -25,7 +25,7 @@ vet:
 	$(GO) vet $(PKGS)
 
 race:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 # pkg/ is the library: no cobra, no terminal, no os.Exit or process streams,
 # no flag names (--cache-dir) in its strings; tablewriter and JSON tags
