@@ -33,8 +33,9 @@ func OutputMember(format string) string { return "evidence/output." + format }
 // Consulted are the national lists an answer depended on, sorted: for
 // answers that are all qualified, the lists of every entry the answers show
 // (matches, related and named services) and every failed list they name;
-// when any answer is negative or incomplete, every list of the set (a
-// negative answer is a statement about all of them).
+// when any answer is negative or incomplete, or the answers are not check
+// answers (none given), every list of the set (a negative answer is a
+// statement about all of them).
 func Consulted(res *trust.ChainResult, answers []report.Check) []string {
 	all := map[string]bool{}
 	for i := range res.Lists {
@@ -43,7 +44,9 @@ func Consulted(res *trust.ChainResult, answers []report.Check) []string {
 		}
 	}
 	want := map[string]bool{}
-	negative := false
+	// No check answers (another kind of answer, e.g. a certificate's):
+	// every list.
+	negative := len(answers) == 0
 	for _, c := range answers {
 		if c.Outcome != "qualified" {
 			negative = true

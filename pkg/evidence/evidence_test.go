@@ -24,6 +24,7 @@ func TestConsulted(t *testing.T) {
 		{"qualified with a failed list", []report.Check{{Outcome: "qualified", Matches: []report.Match{match("BE")}, FailedLists: []report.FailedList{{Territory: "FR"}}}}, []string{"BE", "FR"}},
 		{"negative: every list", []report.Check{{Outcome: "qualified", Matches: []report.Match{match("BE")}}, {Outcome: "not_qualified"}}, []string{"BE", "EL", "FR"}},
 		{"incomplete: every list", []report.Check{{Outcome: "incomplete"}}, []string{"BE", "EL", "FR"}},
+		{"another kind of answer: every list", nil, []string{"BE", "EL", "FR"}},
 	} {
 		if got := Consulted(res, c.answers); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)

@@ -38,6 +38,7 @@ type evidenceRun struct {
 	out     bytes.Buffer
 	json    bytes.Buffer
 	answers []report.Check
+	done    bool // the command answered (answers may be nil: not check answers)
 }
 
 // evidenceFlag adds --evidence FILE to an answering command.
@@ -98,7 +99,7 @@ func (g *globalOptions) answered(answers []report.Check, renderJSON func(io.Writ
 	if g.ev == nil {
 		return nil
 	}
-	g.ev.answers = answers
+	g.ev.answers, g.ev.done = answers, true
 	if err := renderJSON(&g.ev.json); err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (g *globalOptions) finishEvidence(runErr error) error {
 	if ev == nil || g.env.replay != nil {
 		return runErr
 	}
-	if ev.answers == nil || g.lastChain == nil {
+	if !ev.done || g.lastChain == nil {
 		g.warn("no evidence bundle written: there is no answer to record")
 		return runErr
 	}
