@@ -10,6 +10,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/eutl/eutl/internal/xmlscan"
 	"github.com/eutl/eutl/internal/xmltext"
 )
 
@@ -30,7 +31,7 @@ var ErrCriticalExtension = errors.New("unrecognised critical extension")
 
 // node is an element with its location for error messages.
 type node struct {
-	el   *etree.Element
+	el   xmlscan.Node
 	path string
 }
 
@@ -41,9 +42,9 @@ func (n node) errf(format string, args ...any) error {
 // children returns the child elements named local in namespace ns, with
 // their paths ("Name[i]" when there are several, as XPath counts).
 func (n node) children(ns, local string) []node {
-	var els []*etree.Element
-	for _, t := range n.el.Child {
-		if c, ok := t.(*etree.Element); ok && c.Tag == local && c.NamespaceURI() == ns {
+	var els []xmlscan.Node
+	for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
+		if c.Is(ns, local) {
 			els = append(els, c)
 		}
 	}
@@ -60,8 +61,8 @@ func (n node) children(ns, local string) []node {
 
 // child returns the first child named local in ns, if any.
 func (n node) child(ns, local string) (node, bool) {
-	for _, t := range n.el.Child {
-		if c, ok := t.(*etree.Element); ok && c.Tag == local && c.NamespaceURI() == ns {
+	for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
+		if c.Is(ns, local) {
 			return node{c, n.path + "/" + local}, true
 		}
 	}
@@ -80,51 +81,40 @@ func (n node) require(ns, local string) (node, error) {
 	return node{}, n.errf("element %s appears %d times, expected once", local, len(cs))
 }
 
-func (n node) text() string { return strings.TrimSpace(TextContent(n.el)) }
+func (n node) text() string { return strings.TrimSpace(n.el.Text()) }
 
 // TextContent is all the character data directly inside el (see
 // internal/xmltext: a comment inside a signed text must not truncate it).
 func TextContent(el *etree.Element) string { return xmltext.Content(el) }
 
 func (n node) lang() string {
-	for _, a := range n.el.Attr {
-		if a.Key == "lang" && (a.Space == "xml" || a.NamespaceURI() == NSXML) {
-			return strings.ToLower(strings.TrimSpace(a.Value))
-		}
-	}
-	return ""
+	v, _ := n.el.AttrNS(NSXML, "lang")
+	return strings.ToLower(strings.TrimSpace(v))
 }
 
-func (n node) attr(key string) (string, bool) {
-	for _, a := range n.el.Attr {
-		if a.Space == "" && a.Key == key {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
+func (n node) attr(key string) (string, bool) { return n.el.AttrValue(key) }
 
 // ParseBytes parses an unverified list. eutl itself only parses content that
 // xmldsig has verified (see [Parse]); this entry point serves tests, tools and
 // fuzzing.
+// The strings of the model alias data, which must not change afterwards.
 func ParseBytes(data []byte) (*List, error) {
-	doc := etree.NewDocument()
-	doc.ReadSettings = etree.ReadSettings{MaxDepth: 64}
-	if err := doc.ReadFromBytes(data); err != nil {
+	doc, err := xmlscan.Parse(data, xmlscan.Limits{MaxDepth: 64})
+	if err != nil {
 		return nil, &ParseError{Path: "/", Err: fmt.Errorf("not well-formed XML: %w", err)}
 	}
-	root := doc.Root()
-	if root == nil {
-		return nil, &ParseError{Path: "/", Err: errors.New("no root element")}
-	}
-	return Parse(root)
+	return Parse(doc.Root())
 }
 
-// Parse reads a list from its root element.
-func Parse(root *etree.Element) (*List, error) {
-	r := node{root, "/" + root.Tag}
-	if root.Tag != "TrustServiceStatusList" || root.NamespaceURI() != NSTSL {
-		return nil, r.errf("root element is {%s}%s, expected {%s}TrustServiceStatusList", root.NamespaceURI(), root.Tag, NSTSL)
+// Parse reads a list from its root element: in eutl, the content package
+// xmldsig verified ([xmldsig.Result.Root]).
+func Parse(root xmlscan.Node) (*List, error) {
+	if !root.Valid() {
+		return nil, &ParseError{Path: "/", Err: errors.New("no root element")}
+	}
+	r := node{root, "/" + root.Local()}
+	if !root.Is(NSTSL, "TrustServiceStatusList") {
+		return nil, r.errf("root element is {%s}%s, expected {%s}TrustServiceStatusList", root.NS(), root.Local(), NSTSL)
 	}
 	l := &List{}
 	l.RootID, _ = r.attr("Id")
@@ -179,7 +169,7 @@ func parseTimeNode(n node) (time.Time, error) {
 func multiLang(n node, local string) MultiLang {
 	var out MultiLang
 	for _, c := range n.children(NSTSL, local) {
-		out = append(out, LangString{Lang: c.lang(), Value: TextContent(c.el)})
+		out = append(out, LangString{Lang: c.lang(), Value: c.el.Text()})
 	}
 	return out
 }
@@ -288,8 +278,8 @@ func checkUnknownExtensions(n node) error {
 }
 
 func describeFirstChild(n node) string {
-	for _, c := range n.el.ChildElements() {
-		return "{" + c.NamespaceURI() + "}" + c.Tag
+	if c := n.el.FirstElement(); c.Valid() {
+		return "{" + c.NS() + "}" + c.Local()
 	}
 	return "empty extension"
 }
@@ -339,18 +329,18 @@ func parsePointer(pn node) (Pointer, error) {
 	}
 	if ai, ok := pn.child(NSTSL, "AdditionalInformation"); ok {
 		for _, oi := range ai.children(NSTSL, "OtherInformation") {
-			for _, c := range oi.el.ChildElements() {
-				cn := node{c, oi.path + "/" + c.Tag}
+			for c := oi.el.FirstElement(); c.Valid(); c = c.NextElement() {
+				cn := node{c, oi.path + "/" + c.Local()}
 				switch {
-				case c.Tag == "TSLType" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "TSLType" && c.NS() == NSTSL:
 					p.Type = cn.text()
-				case c.Tag == "SchemeTerritory" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "SchemeTerritory" && c.NS() == NSTSL:
 					p.Territory = cn.text()
-				case c.Tag == "MimeType" && c.NamespaceURI() == NSAdditionalTypes:
+				case c.Local() == "MimeType" && c.NS() == NSAdditionalTypes:
 					p.MimeType = cn.text()
-				case c.Tag == "SchemeOperatorName" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "SchemeOperatorName" && c.NS() == NSTSL:
 					p.OperatorName = multiLang(cn, "Name")
-				case c.Tag == "SchemeTypeCommunityRules" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "SchemeTypeCommunityRules" && c.NS() == NSTSL:
 					for _, u := range cn.children(NSTSL, "URI") {
 						p.CommunityRules = append(p.CommunityRules, u.text())
 					}
@@ -380,26 +370,26 @@ func ParseCertificate(der []byte) Certificate {
 func parseDigitalID(n node) (DigitalID, error) {
 	var d DigitalID
 	for _, di := range n.children(NSTSL, "DigitalId") {
-		for _, c := range di.el.ChildElements() {
-			cn := node{c, di.path + "/" + c.Tag}
+		for c := di.el.FirstElement(); c.Valid(); c = c.NextElement() {
+			cn := node{c, di.path + "/" + c.Local()}
 			switch {
-			case c.Tag == "X509Certificate" && c.NamespaceURI() == NSTSL:
-				der, err := xmltext.DecodeBase64(TextContent(c))
+			case c.Local() == "X509Certificate" && c.NS() == NSTSL:
+				der, err := xmltext.DecodeBase64(c.Text())
 				if err != nil {
 					return d, cn.errf("certificate is not valid base64: %v", err)
 				}
 				d.Certificates = append(d.Certificates, ParseCertificate(der))
-			case c.Tag == "X509SubjectName" && c.NamespaceURI() == NSTSL:
+			case c.Local() == "X509SubjectName" && c.NS() == NSTSL:
 				d.SubjectNames = append(d.SubjectNames, cn.text())
-			case c.Tag == "X509SKI" && c.NamespaceURI() == NSTSL:
-				ski, err := xmltext.DecodeBase64(TextContent(c))
+			case c.Local() == "X509SKI" && c.NS() == NSTSL:
+				ski, err := xmltext.DecodeBase64(c.Text())
 				if err != nil {
 					return d, cn.errf("X509SKI is not valid base64: %v", err)
 				}
 				d.SKIs = append(d.SKIs, ski)
-			case c.Tag == "KeyValue" && c.NamespaceURI() == NSDSig:
+			case c.Local() == "KeyValue" && c.NS() == NSDSig:
 				d.KeyValues++
-			case c.Tag == "Other" && c.NamespaceURI() == NSTSL:
+			case c.Local() == "Other" && c.NS() == NSTSL:
 				d.Other = append(d.Other, cn.text())
 			}
 		}
@@ -520,11 +510,11 @@ func parseExtensions(n node) (Extensions, error) {
 		critAttr, _ := e.attr("Critical")
 		critical := isTrue(critAttr)
 		recognised := false
-		for _, c := range e.el.ChildElements() {
-			cn := node{c, e.path + "/" + c.Tag}
-			ns := c.NamespaceURI()
+		for c := e.el.FirstElement(); c.Valid(); c = c.NextElement() {
+			cn := node{c, e.path + "/" + c.Local()}
+			ns := c.NS()
 			switch {
-			case c.Tag == "AdditionalServiceInformation" && ns == NSTSL:
+			case c.Local() == "AdditionalServiceInformation" && ns == NSTSL:
 				recognised = true
 				ai := AdditionalInfo{Critical: critical}
 				if u, ok := cn.child(NSTSL, "URI"); ok {
@@ -534,7 +524,7 @@ func parseExtensions(n node) (Extensions, error) {
 					ai.InformationValue = v.text()
 				}
 				x.AdditionalInfo = append(x.AdditionalInfo, ai)
-			case c.Tag == "Qualifications" && ns == NSSIE:
+			case c.Local() == "Qualifications" && ns == NSSIE:
 				recognised = true
 				for _, qe := range cn.children(NSSIE, "QualificationElement") {
 					q := Qualification{Critical: critical}
@@ -549,7 +539,7 @@ func parseExtensions(n node) (Extensions, error) {
 					}
 					x.Qualifications = append(x.Qualifications, q)
 				}
-			case c.Tag == "TakenOverBy" && ns == NSAdditionalTypes:
+			case c.Local() == "TakenOverBy" && ns == NSAdditionalTypes:
 				recognised = true
 				tob := &TakenOverBy{}
 				if u, ok := cn.child(NSAdditionalTypes, "URI"); ok {
@@ -565,7 +555,7 @@ func parseExtensions(n node) (Extensions, error) {
 					tob.SchemeTerritory = st.text()
 				}
 				x.TakenOverBy = tob
-			case c.Tag == "ExpiredCertsRevocationInfo" && ns == NSTSL:
+			case c.Local() == "ExpiredCertsRevocationInfo" && ns == NSTSL:
 				recognised = true
 				t, err := parseTimeNode(cn)
 				if err != nil {
@@ -617,13 +607,13 @@ func parseCriteria(n node, depth int) CriteriaList {
 	}
 	if o, ok := n.child(NSSIE, "otherCriteriaList"); ok {
 		for _, eku := range o.children(NSAdditionalTypes, "ExtendedKeyUsage") {
-			for _, kp := range eku.el.ChildElements() {
-				cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(TextContent(kp)))
+			for kp := eku.el.FirstElement(); kp.Valid(); kp = kp.NextElement() {
+				cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(kp.Text()))
 			}
 		}
 		for _, dn := range o.children(NSAdditionalTypes, "CertSubjectDNAttribute") {
-			for _, a := range dn.el.ChildElements() {
-				cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(TextContent(a)))
+			for a := dn.el.FirstElement(); a.Valid(); a = a.NextElement() {
+				cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(a.Text()))
 			}
 		}
 	}

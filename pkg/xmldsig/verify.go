@@ -33,13 +33,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
+
+	"github.com/eutl/eutl/internal/xmlscan"
 )
 
 // Sentinel errors; every error returned by [Verify] is a *[Error] wrapping
@@ -100,8 +101,9 @@ type Options struct {
 
 // Result is a verified signature and the content it covers.
 type Result struct {
-	// Root is the document element as digested, without the signature.
-	Root *etree.Element
+	// Root is the document element as digested, without the signature. Its
+	// strings alias the verified input.
+	Root xmlscan.Node
 	// Signer is the KeyInfo certificate, byte-identical to an allowed one.
 	Signer *CertInfo
 	// SignerSHA256 is the SHA-256 fingerprint of Signer.Raw, lower-case hex.
@@ -266,164 +268,6 @@ const (
 	NSDSig  = "http://www.w3.org/2000/09/xmldsig#"
 	NSXAdES = "http://uri.etsi.org/01903/v1.3.2#"
 )
-
-// Verify checks the enveloped signature of data and that its signer is one
-// of allowed (DER certificates, compared byte for byte). On success the
-// result holds the verified content; on failure the error is a *[Error].
-func Verify(data []byte, allowed [][]byte, opts Options) (*Result, error) {
-	doc, err := ParseDocument(data, opts.MaxSize)
-	if err != nil {
-		return nil, err
-	}
-	root := doc.Root()
-	rootPath := "/" + root.FullTag()
-	ix, err := indexDocument(root)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case len(ix.signatures) == 0:
-		return nil, errAt(rootPath, ErrStructure, "no ds:Signature element (the list is not signed)")
-	case len(ix.signatures) > 1:
-		return nil, errAt(rootPath, ErrStructure, "%d ds:Signature elements, exactly one expected", len(ix.signatures))
-	}
-	sigEl := ix.signatures[0]
-	if sigEl.Parent() != root {
-		return nil, errAt(sigEl.GetPath(), ErrStructure, "ds:Signature is not a child of the root element")
-	}
-	sigPath := rootPath + "/" + sigEl.FullTag()
-	sig, err := readSignature(sigEl, sigPath)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{
-		SignatureMethod:        sig.method,
-		CanonicalizationMethod: sig.c14n,
-	}
-
-	// The two references.
-	var mainRef, spRef *reference
-	for i := range sig.refs {
-		r := &sig.refs[i]
-		if r.typ == SignedPropertiesType {
-			if spRef != nil {
-				return nil, errAt(r.path, ErrStructure, "a second SignedProperties reference")
-			}
-			spRef = r
-			continue
-		}
-		if r.typ != "" {
-			return nil, errAt(r.path, ErrStructure, "reference Type %q not accepted", r.typ)
-		}
-		if mainRef != nil {
-			return nil, errAt(r.path, ErrStructure, "a second reference to the document (URI %q)", r.uri)
-		}
-		mainRef = r
-	}
-	if mainRef == nil {
-		return nil, errAt(sigPath+"/ds:SignedInfo", ErrStructure, "no reference to the document (URI=\"\" or \"#\" + root Id)")
-	}
-	if spRef == nil {
-		return nil, errAt(sigPath+"/ds:SignedInfo", ErrStructure, "no reference to XAdES SignedProperties")
-	}
-	res.DigestMethod = mainRef.digestMethod
-	res.ReferenceURI = mainRef.uri
-
-	// XAdES SignedProperties: its place and content. They name the signing
-	// certificate among those in KeyInfo.
-	sp, err := locateSignedProperties(spRef, sigEl, sig.id, ix)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkDigest(spRef, sp); err != nil {
-		return nil, err
-	}
-	xp, err := readSignedProperties(sp, spRef.targetPath)
-	if err != nil {
-		return nil, err
-	}
-	candidates, err := xp.signerCandidates(sig.certs)
-	if err != nil {
-		return nil, err
-	}
-
-	// SignatureValue over the canonical SignedInfo, made by the key of one of
-	// the candidates (a pinned one first). Further KeyInfo certificates are
-	// never used.
-	m, err := lookupSignatureMethod(sig.method)
-	if err != nil {
-		return nil, &Error{Path: sig.methodPath, Err: err}
-	}
-	c14n, err := lookupC14N(sig.c14n)
-	if err != nil {
-		return nil, &Error{Path: sig.c14nPath, Err: err}
-	}
-	signedInfo, err := canonicalizeSubtree(sig.signedInfo, c14n, sig.c14nPrefixes)
-	if err != nil {
-		return nil, errAt(sig.c14nPath, ErrMalformed, "canonicalizing SignedInfo: %v", err)
-	}
-	pinned := func(der []byte) bool { return isAllowed(der, allowed, opts.AllowedSHA256) }
-	sort.SliceStable(candidates, func(i, j int) bool { return pinned(candidates[i]) && !pinned(candidates[j]) })
-	var certDER []byte
-	var signer *CertInfo
-	var sigErr error
-	for _, der := range candidates {
-		info, err := ParseCertInfo(der)
-		if err != nil {
-			sigErr = errAt(sig.certPath, ErrMalformed, "KeyInfo certificate: %v", err)
-			continue
-		}
-		if err := verifySignature(info, m, signedInfo, sig.value); err != nil {
-			sigErr = &Error{Path: sigPath + "/ds:SignatureValue", Err: err}
-			continue
-		}
-		certDER, signer = der, info
-		break
-	}
-	if signer == nil {
-		return nil, sigErr
-	}
-	res.Signer = signer
-	sum := sha256.Sum256(certDER)
-	res.SignerSHA256 = hex.EncodeToString(sum[:])
-
-	// The signing time.
-	if err := xp.checkTime(signer); err != nil {
-		return nil, err
-	}
-	res.SigningTime, res.SigningCertificateV2 = xp.signingTime, xp.v2
-
-	// The document reference.
-	if err := checkMainRefTarget(mainRef, root, ix); err != nil {
-		return nil, err
-	}
-	h, err := lookupDigest(mainRef.digestMethod)
-	if err != nil {
-		return nil, &Error{Path: mainRef.path + "/ds:DigestMethod", Err: err}
-	}
-	rc14n, _ := lookupC14N(mainRef.c14n) // checked in readReference
-	root.RemoveChild(sigEl)              // the enveloped-signature transform
-	hw := h.New()
-	if mainRef.uri == "" {
-		err = canonicalizeDocument(hw, doc, root, rc14n, mainRef.prefixes)
-	} else {
-		err = canonicalizeElement(hw, root, rc14n, mainRef.prefixes)
-	}
-	if err != nil {
-		return nil, errAt(mainRef.path, ErrMalformed, "canonicalizing the document: %v", err)
-	}
-	if !bytes.Equal(hw.Sum(nil), mainRef.digest) {
-		return nil, errAt(mainRef.path, ErrDigestMismatch, "the signed document was changed after signing")
-	}
-
-	// Pinning: the KeyInfo certificate must be one the caller allows.
-	if !pinned(certDER) {
-		return nil, errAt(sig.certPath, ErrUntrustedSigner, "signed by %q (SHA-256 %s), which is not among the %d allowed certificate(s)", signer.Subject, res.SignerSHA256, len(allowed)+len(opts.AllowedSHA256))
-	}
-	root.SetTail("")
-	res.Root = root
-	return res, nil
-}
 
 func isAllowed(der []byte, allowed [][]byte, fingerprints []string) bool {
 	for _, a := range allowed {
