@@ -270,3 +270,33 @@ func (n Node) Subtree() int {
 	}
 	return int(last-n.i) + 1
 }
+
+// LocalPath is Path with local names: /TrustServiceStatusList/SchemeInformation,
+// a position wherever several siblings share the namespace and local name.
+func (n Node) LocalPath() string {
+	var parts []string
+	for e := n; e.Valid(); e = e.Parent() {
+		p := e.Local()
+		if par := e.Parent(); par.Valid() {
+			count, pos := 0, 0
+			for c := par.FirstElement(); c.Valid(); c = c.NextElement() {
+				if c.Is(e.NS(), p) {
+					count++
+					if c.i == e.i {
+						pos = count
+					}
+				}
+			}
+			if count > 1 {
+				p += "[" + itoa(pos) + "]"
+			}
+		}
+		parts = append(parts, p)
+	}
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteByte('/')
+		b.WriteString(parts[i])
+	}
+	return b.String()
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -29,41 +30,65 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // marked critical.
 var ErrCriticalExtension = errors.New("unrecognised critical extension")
 
-// node is an element with its location for error messages.
+// node is an element with, for providers, services, their instances and
+// pointers, the location the model records. Any other location is computed
+// from the document only when an error needs it.
 type node struct {
 	el   xmlscan.Node
 	path string
 }
 
-func (n node) errf(format string, args ...any) error {
-	return &ParseError{Path: n.path, Err: fmt.Errorf(format, args...)}
+func (n node) where() string {
+	if n.path != "" {
+		return n.path
+	}
+	return n.el.LocalPath()
 }
 
-// children returns the child elements named local in namespace ns, with
-// their paths ("Name[i]" when there are several, as XPath counts).
-func (n node) children(ns, local string) []node {
-	var els []xmlscan.Node
+func (n node) errf(format string, args ...any) error {
+	return &ParseError{Path: n.where(), Err: fmt.Errorf(format, args...)}
+}
+
+// count returns how many child elements are named local in namespace ns.
+func (n node) count(ns, local string) int {
+	k := 0
 	for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
 		if c.Is(ns, local) {
-			els = append(els, c)
+			k++
 		}
 	}
-	out := make([]node, len(els))
-	for i, c := range els {
-		p := n.path + "/" + local
-		if len(els) > 1 {
-			p += "[" + strconv.Itoa(i+1) + "]"
+	return k
+}
+
+// children yields the child elements named local in namespace ns.
+func (n node) children(ns, local string) iter.Seq2[int, node] {
+	return func(yield func(int, node) bool) {
+		i := 0
+		for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
+			if c.Is(ns, local) {
+				if !yield(i, node{el: c}) {
+					return
+				}
+				i++
+			}
 		}
-		out[i] = node{c, p}
 	}
-	return out
+}
+
+// indexed is the path of the i-th of count siblings: "base[i+1]" when there
+// are several, as XPath counts.
+func indexed(base string, i, count int) string {
+	if count > 1 {
+		return base + "[" + strconv.Itoa(i+1) + "]"
+	}
+	return base
 }
 
 // child returns the first child named local in ns, if any.
 func (n node) child(ns, local string) (node, bool) {
 	for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
 		if c.Is(ns, local) {
-			return node{c, n.path + "/" + local}, true
+			return node{el: c}, true
 		}
 	}
 	return node{}, false
@@ -71,14 +96,15 @@ func (n node) child(ns, local string) (node, bool) {
 
 // require returns the single child named local or an error.
 func (n node) require(ns, local string) (node, error) {
-	cs := n.children(ns, local)
-	switch len(cs) {
+	switch k := n.count(ns, local); k {
 	case 1:
-		return cs[0], nil
+		c, _ := n.child(ns, local)
+		return c, nil
 	case 0:
 		return node{}, n.errf("missing element %s", local)
+	default:
+		return node{}, n.errf("element %s appears %d times, expected once", local, k)
 	}
-	return node{}, n.errf("element %s appears %d times, expected once", local, len(cs))
 }
 
 func (n node) text() string { return strings.TrimSpace(n.el.Text()) }
@@ -112,7 +138,7 @@ func Parse(root xmlscan.Node) (*List, error) {
 	if !root.Valid() {
 		return nil, &ParseError{Path: "/", Err: errors.New("no root element")}
 	}
-	r := node{root, "/" + root.Local()}
+	r := node{el: root}
 	if !root.Is(NSTSL, "TrustServiceStatusList") {
 		return nil, r.errf("root element is {%s}%s, expected {%s}TrustServiceStatusList", root.NS(), root.Local(), NSTSL)
 	}
@@ -127,7 +153,10 @@ func Parse(root xmlscan.Node) (*List, error) {
 		return nil, err
 	}
 	if tspl, ok := r.child(NSTSL, "TrustServiceProviderList"); ok {
-		for _, tn := range tspl.children(NSTSL, "TrustServiceProvider") {
+		k, base := tspl.count(NSTSL, "TrustServiceProvider"), tspl.where()+"/TrustServiceProvider"
+		l.Providers = make([]Provider, 0, k)
+		for i, tn := range tspl.children(NSTSL, "TrustServiceProvider") {
+			tn.path = indexed(base, i, k)
 			p, err := parseProvider(tn)
 			if err != nil {
 				return nil, err
@@ -161,15 +190,19 @@ func ParseTime(s string) (time.Time, error) {
 func parseTimeNode(n node) (time.Time, error) {
 	t, err := ParseTime(n.text())
 	if err != nil {
-		return time.Time{}, &ParseError{Path: n.path, Err: err}
+		return time.Time{}, &ParseError{Path: n.where(), Err: err}
 	}
 	return t, nil
 }
 
 func multiLang(n node, local string) MultiLang {
-	var out MultiLang
-	for _, c := range n.children(NSTSL, local) {
-		out = append(out, LangString{Lang: c.lang(), Value: c.el.Text()})
+	k := n.count(NSTSL, local)
+	if k == 0 {
+		return nil
+	}
+	out := make(MultiLang, k)
+	for i, c := range n.children(NSTSL, local) {
+		out[i] = LangString{Lang: c.lang(), Value: c.el.Text()}
 	}
 	return out
 }
@@ -229,7 +262,10 @@ func parseSchemeInformation(si node, l *List) error {
 		}
 	}
 	if pts, ok := si.child(NSTSL, "PointersToOtherTSL"); ok {
-		for _, pn := range pts.children(NSTSL, "OtherTSLPointer") {
+		k, base := pts.count(NSTSL, "OtherTSLPointer"), pts.where()+"/OtherTSLPointer"
+		l.Pointers = make([]Pointer, 0, k)
+		for i, pn := range pts.children(NSTSL, "OtherTSLPointer") {
+			pn.path = indexed(base, i, k)
 			p, err := parsePointer(pn)
 			if err != nil {
 				return err
@@ -271,7 +307,7 @@ func parseSchemeInformation(si node, l *List) error {
 func checkUnknownExtensions(n node) error {
 	for _, e := range n.children(NSTSL, "Extension") {
 		if c, _ := e.attr("Critical"); isTrue(c) {
-			return &ParseError{Path: e.path, Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
+			return &ParseError{Path: e.where(), Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
 		}
 	}
 	return nil
@@ -330,7 +366,7 @@ func parsePointer(pn node) (Pointer, error) {
 	if ai, ok := pn.child(NSTSL, "AdditionalInformation"); ok {
 		for _, oi := range ai.children(NSTSL, "OtherInformation") {
 			for c := oi.el.FirstElement(); c.Valid(); c = c.NextElement() {
-				cn := node{c, oi.path + "/" + c.Local()}
+				cn := node{el: c}
 				switch {
 				case c.Local() == "TSLType" && c.NS() == NSTSL:
 					p.Type = cn.text()
@@ -371,7 +407,7 @@ func parseDigitalID(n node) (DigitalID, error) {
 	var d DigitalID
 	for _, di := range n.children(NSTSL, "DigitalId") {
 		for c := di.el.FirstElement(); c.Valid(); c = c.NextElement() {
-			cn := node{c, di.path + "/" + c.Local()}
+			cn := node{el: c}
 			switch {
 			case c.Local() == "X509Certificate" && c.NS() == NSTSL:
 				der, err := xmltext.DecodeBase64(c.Text())
@@ -423,7 +459,10 @@ func parseProvider(tn node) (Provider, error) {
 		}
 	}
 	if svcs, ok := tn.child(NSTSL, "TSPServices"); ok {
-		for _, sn := range svcs.children(NSTSL, "TSPService") {
+		k, base := svcs.count(NSTSL, "TSPService"), p.Path+"/TSPServices/TSPService"
+		p.Services = make([]Service, 0, k)
+		for i, sn := range svcs.children(NSTSL, "TSPService") {
+			sn.path = indexed(base, i, k)
 			s, err := parseService(sn)
 			if err != nil {
 				return p, err
@@ -440,6 +479,7 @@ func parseService(sn node) (Service, error) {
 	if err != nil {
 		return s, err
 	}
+	si.path = s.Path + "/ServiceInformation"
 	if s.Current, err = parseInstance(si); err != nil {
 		return s, err
 	}
@@ -456,7 +496,10 @@ func parseService(sn node) (Service, error) {
 		s.TSPServiceDefinitionURI = multiLang(u, "URI")
 	}
 	if h, ok := sn.child(NSTSL, "ServiceHistory"); ok {
-		for _, hn := range h.children(NSTSL, "ServiceHistoryInstance") {
+		k, base := h.count(NSTSL, "ServiceHistoryInstance"), s.Path+"/ServiceHistory/ServiceHistoryInstance"
+		s.History = make([]ServiceInstance, 0, k)
+		for i, hn := range h.children(NSTSL, "ServiceHistoryInstance") {
+			hn.path = indexed(base, i, k)
 			inst, err := parseInstance(hn)
 			if err != nil {
 				return s, err
@@ -468,7 +511,7 @@ func parseService(sn node) (Service, error) {
 }
 
 func parseInstance(n node) (ServiceInstance, error) {
-	inst := ServiceInstance{Path: n.path}
+	inst := ServiceInstance{Path: n.where()}
 	t, err := n.require(NSTSL, "ServiceTypeIdentifier")
 	if err != nil {
 		return inst, err
@@ -511,7 +554,7 @@ func parseExtensions(n node) (Extensions, error) {
 		critical := isTrue(critAttr)
 		recognised := false
 		for c := e.el.FirstElement(); c.Valid(); c = c.NextElement() {
-			cn := node{c, e.path + "/" + c.Local()}
+			cn := node{el: c}
 			ns := c.NS()
 			switch {
 			case c.Local() == "AdditionalServiceInformation" && ns == NSTSL:
@@ -566,7 +609,7 @@ func parseExtensions(n node) (Extensions, error) {
 		}
 		if !recognised {
 			if critical {
-				return x, &ParseError{Path: e.path, Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
+				return x, &ParseError{Path: e.where(), Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
 			}
 			x.Unknown++
 		}
