@@ -45,11 +45,20 @@ func ExcC14N(w *bufio.Writer, el, skip Node, prefixList string, comments, docume
 		case Element:
 			x.element(t)
 			before = false
-		case ProcInst:
+		case ProcInst, Comment:
+			if n.kind == Comment && !comments {
+				continue
+			}
 			if !before {
 				w.WriteByte('\n')
 			}
-			x.pi(n)
+			if n.kind == Comment {
+				w.WriteString("<!--")
+				w.WriteString(d.str(n.val))
+				w.WriteString("-->")
+			} else {
+				x.pi(n)
+			}
 			if before {
 				w.WriteByte('\n')
 			}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/beevik/etree"
+
 	"github.com/eutl/eutl/internal/xmlscan"
 )
 
@@ -490,15 +492,67 @@ func (v *streamVerifier) classifyReferences() error {
 	return nil
 }
 
-// exclusive reports whether every canonicalization is exclusive c14n (or
-// unknown, which the streaming path refuses with the right error).
+// exclusive reports whether the document reference uses exclusive c14n (or
+// an unknown method, which the streaming path refuses with the right
+// error). SignedInfo and SignedProperties under inclusive C14N (AT and LI
+// sign SignedProperties so) are small and canonicalized by goxmldsig from an
+// etree copy of their subtree (see canonicalSubtree).
 func (v *streamVerifier) exclusive() bool {
-	for _, alg := range []string{v.sig.c14n, v.mainRef.c14n, v.spRef.c14n} {
-		if m, err := lookupC14N(alg); err == nil && m.kind != 0 {
-			return false
+	m, err := lookupC14N(v.mainRef.c14n)
+	return err != nil || m.kind == 0
+}
+
+// canonicalSubtree returns the canonical form of el under m: exclusive c14n
+// from the arena, inclusive C14N 1.0/1.1 by goxmldsig on an etree copy of
+// el with its ancestors' namespace declarations and xml:* attributes.
+func canonicalSubtree(el xmlscan.Node, m c14nMethod, prefixes string) ([]byte, error) {
+	if m.kind == 0 {
+		return scanCanonical(el, xmlscan.Node{}, prefixes, m.comments, false)
+	}
+	cp := toEtree(el)
+	child := cp
+	for p := el.Parent(); p.Valid(); p = p.Parent() {
+		anc := etree.NewElement(p.Local())
+		anc.Space = p.Prefix()
+		copyAttrs(anc, p)
+		anc.AddChild(child)
+		child = anc
+	}
+	return canonicalizeSubtree(cp, m, prefixes)
+}
+
+// toEtree copies the subtree of n into an etree element.
+func toEtree(n xmlscan.Node) *etree.Element {
+	el := etree.NewElement(n.Local())
+	el.Space = n.Prefix()
+	copyAttrs(el, n)
+	for c := n.FirstChild(); c.Valid(); c = c.Next() {
+		switch c.Kind() {
+		case xmlscan.Element:
+			el.AddChild(toEtree(c))
+		case xmlscan.Text:
+			el.AddChild(etree.NewText(c.Value()))
+		case xmlscan.Comment:
+			el.AddChild(etree.NewComment(c.Value()))
+		case xmlscan.ProcInst:
+			el.AddChild(etree.NewProcInst(c.Name(), c.Value()))
 		}
 	}
-	return true
+	return el
+}
+
+func copyAttrs(el *etree.Element, n xmlscan.Node) {
+	for i := 0; i < n.NumAttrs(); i++ {
+		a := n.Attr(i)
+		switch {
+		case a.Decl && a.Prefix == "":
+			el.CreateAttr("xmlns", a.Value)
+		case a.Decl:
+			el.CreateAttr("xmlns:"+a.Local, a.Value)
+		default:
+			el.CreateAttr(a.Name, a.Value)
+		}
+	}
 }
 
 // verifyByTree verifies a signature using inclusive C14N on the etree path,
@@ -556,7 +610,9 @@ func (v *streamVerifier) checkSignedProperties() error {
 	}
 	r.targetPath = sp.Path()
 	// A bare-name #Id reference excludes comments.
-	canon, err := scanCanonical(sp, xmlscan.Node{}, r.prefixes, false, false)
+	m, _ := lookupC14N(r.c14n) // checked in scanReference
+	m.comments = false
+	canon, err := canonicalSubtree(sp, m, r.prefixes)
 	if err != nil {
 		return errAt(r.path, ErrMalformed, "canonicalizing SignedProperties: %v", err)
 	}
@@ -604,7 +660,7 @@ func (v *streamVerifier) verifySignatureValue() error {
 	if err != nil {
 		return &Error{Path: s.c14nPath, Err: err}
 	}
-	signedInfo, err := scanCanonical(s.signedInfo, xmlscan.Node{}, s.c14nPrefixes, c14n.comments, false)
+	signedInfo, err := canonicalSubtree(s.signedInfo, c14n, s.c14nPrefixes)
 	if err != nil {
 		return errAt(s.c14nPath, ErrMalformed, "canonicalizing SignedInfo: %v", err)
 	}

@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -161,22 +162,43 @@ func CheckInput(data []byte, maxSize int64) error {
 	if bytes.IndexByte(body, 0) >= 0 {
 		return errAt("/", ErrMalformed, "NUL byte in document")
 	}
-	if i := bytes.Index(body, []byte("<!DOCTYPE")); i >= 0 {
-		return errAt("/", ErrMalformed, "DOCTYPE declaration at byte %d refused (no DTDs or entities are processed)", i)
+	// Markup declarations in any case, anywhere (inside comments and CDATA
+	// sections too): only comments and CDATA sections start with "<!".
+	for off := 0; ; {
+		i := bytes.Index(body[off:], []byte("<!"))
+		if i < 0 {
+			break
+		}
+		i += off
+		rest := body[i+2:]
+		off = i + 2
+		if bytes.HasPrefix(rest, []byte("--")) || bytes.HasPrefix(rest, []byte("[CDATA[")) {
+			continue
+		}
+		word := rest
+		if j := bytes.IndexAny(word, " \t\r\n>[<"); j >= 0 {
+			word = word[:j]
+		}
+		if len(word) > 40 {
+			word = word[:40]
+		}
+		at := i + len(data) - len(body)
+		switch {
+		case bytes.EqualFold(word, []byte("DOCTYPE")):
+			return errAt("/", ErrMalformed, "DOCTYPE declaration at byte %d refused (no DTDs or entities are processed)", at)
+		case bytes.EqualFold(word, []byte("ENTITY")):
+			return errAt("/", ErrMalformed, "ENTITY declaration at byte %d refused", at)
+		}
+		return errAt("/", ErrMalformed, "markup declaration <!%s> at byte %d refused (no DTDs or entities are processed)", word, at)
 	}
-	if i := bytes.Index(body, []byte("<!ENTITY")); i >= 0 {
-		return errAt("/", ErrMalformed, "ENTITY declaration at byte %d refused", i)
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) != len(body) && bytes.HasPrefix(trimmed, []byte("<?xml")) {
+		return errAt("/", ErrMalformed, "white space before the XML declaration (it must be the first thing in the document)")
 	}
 	if bytes.HasPrefix(body, []byte("<?xml")) {
 		end := bytes.Index(body, []byte("?>"))
 		if end > 0 {
-			decl := string(body[:end])
-			if i := strings.Index(decl, "encoding="); i >= 0 && len(decl) > i+10 {
-				enc := strings.Trim(decl[i+9:], " \"'")
-				if j := strings.IndexAny(enc, "\"' "); j >= 0 {
-					enc = enc[:j]
-				}
-				if !strings.EqualFold(enc, "UTF-8") && !strings.EqualFold(enc, "UTF8") {
+			if m := encodingDecl.FindSubmatch(body[:end]); m != nil {
+				if enc := string(m[1]); !strings.EqualFold(enc, "UTF-8") && !strings.EqualFold(enc, "UTF8") {
 					return errAt("/", ErrMalformed, "encoding %q declared; only UTF-8 is accepted", enc)
 				}
 			}
@@ -184,6 +206,10 @@ func CheckInput(data []byte, maxSize int64) error {
 	}
 	return nil
 }
+
+// encodingDecl finds the encoding of an XML declaration (white space is
+// allowed around "=").
+var encodingDecl = regexp.MustCompile(`\sencoding\s*=\s*["']([^"']*)["']`)
 
 // ParseDocument parses checked input into an element tree with the limits
 // this package relies on.
