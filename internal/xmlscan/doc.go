@@ -25,6 +25,9 @@ func (d *Doc) Root() Node { return Node{d, d.root} }
 // Nodes reports how many nodes the arena holds.
 func (d *Doc) Nodes() int { return len(d.nodes) }
 
+// Declarations reports how many namespace declarations the document holds.
+func (d *Doc) Declarations() int { return d.decls }
+
 // Source returns the input the Doc was parsed from.
 func (d *Doc) Source() []byte { return d.src }
 

@@ -2,6 +2,7 @@ package xmlscan
 
 import (
 	"bufio"
+	"slices"
 	"strings"
 )
 
@@ -81,6 +82,7 @@ type excWriter struct {
 	prefixes     map[string]int32
 	renderedUndo []renderedBinding
 	decls        []decl
+	declared     map[string]bool
 	attrs        []int32
 }
 
@@ -131,10 +133,26 @@ func (x *excWriter) consider(p string, uri int32) {
 	if p == "xml" {
 		return
 	}
-	for _, d := range x.decls {
-		if d.prefix == p {
+	if len(x.decls) < 16 {
+		for _, d := range x.decls {
+			if d.prefix == p {
+				return
+			}
+		}
+	} else {
+		// Many prefixes on one element: a set, so the cost stays linear.
+		if x.declared == nil {
+			x.declared = map[string]bool{}
+		}
+		if len(x.declared) == 0 {
+			for _, d := range x.decls {
+				x.declared[d.prefix] = true
+			}
+		}
+		if x.declared[p] {
 			return
 		}
+		x.declared[p] = true
 	}
 	have, ok := x.rendered[x.prefixKey(p)]
 	if !ok && p == "" {
@@ -174,16 +192,33 @@ func (x *excWriter) element(i int32) {
 	}
 	// Sort: declarations by prefix, attributes by namespace URI then local
 	// name (insertion sort: a handful of items).
+	clear(x.declared)
 	decls := x.decls
-	for a := 1; a < len(decls); a++ {
-		for b := a; b > 0 && decls[b].prefix < decls[b-1].prefix; b-- {
-			decls[b], decls[b-1] = decls[b-1], decls[b]
+	if len(decls) > 16 {
+		slices.SortFunc(decls, func(a, b decl) int { return strings.Compare(a.prefix, b.prefix) })
+	} else {
+		for a := 1; a < len(decls); a++ {
+			for b := a; b > 0 && decls[b].prefix < decls[b-1].prefix; b-- {
+				decls[b], decls[b-1] = decls[b-1], decls[b]
+			}
 		}
 	}
 	attrs := x.attrs
-	for a := 1; a < len(attrs); a++ {
-		for b := a; b > 0 && x.attrLess(attrs[b], attrs[b-1]); b-- {
-			attrs[b], attrs[b-1] = attrs[b-1], attrs[b]
+	if len(attrs) > 16 {
+		slices.SortFunc(attrs, func(a, b int32) int {
+			switch {
+			case x.attrLess(a, b):
+				return -1
+			case x.attrLess(b, a):
+				return 1
+			}
+			return 0
+		})
+	} else {
+		for a := 1; a < len(attrs); a++ {
+			for b := a; b > 0 && x.attrLess(attrs[b], attrs[b-1]); b-- {
+				attrs[b], attrs[b-1] = attrs[b-1], attrs[b]
+			}
 		}
 	}
 	w.WriteByte('<')

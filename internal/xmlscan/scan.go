@@ -94,6 +94,7 @@ type Doc struct {
 	strs  []string
 	uris  []string
 	root  int32
+	decls int // namespace declarations in the document
 	// top holds the document-level comments and processing instructions,
 	// in order, with the root element among them.
 	top []int32
@@ -644,6 +645,7 @@ func (s *scanner) element() error {
 			continue
 		}
 		a.decl = true
+		s.d.decls++
 		uri := s.str(a.val)
 		switch {
 		case prefix == "xmlns":

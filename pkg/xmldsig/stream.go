@@ -31,6 +31,7 @@ const (
 	maxUnsignedPropNodes = 2048
 	maxSignatureValue    = 64 << 10
 	maxSignatureSpace    = 4 << 10 // white space between the children of the signature's containers
+	maxTreeDeclarations  = 256     // namespace declarations in a document signed under inclusive C14N
 )
 
 // scanLimits are the tokenizer's limits (see SECURITY.md).
@@ -558,6 +559,11 @@ func copyAttrs(el *etree.Element, n xmlscan.Node) {
 // verifyByTree verifies a signature using inclusive C14N on the etree path,
 // and builds the content from the serialisation of the tree it digested.
 func (v *streamVerifier) verifyByTree(data []byte) (*Result, error) {
+	// The tree path's namespace lookups scan the declarations in scope: it
+	// takes only documents with as few as real lists carry (about 10).
+	if n := v.doc.Declarations(); n > maxTreeDeclarations {
+		return nil, errAt(v.mainRef.path, ErrUnsupported, "inclusive canonicalization of a document with %d namespace declarations (limit %d)", n, maxTreeDeclarations)
+	}
 	res, root, err := verifyTree(data, v.allowed, v.opts)
 	if err != nil {
 		return nil, err

@@ -194,7 +194,7 @@ func generatedSigned(t testing.TB) (map[string][]byte, [][]byte) {
 	for name, o := range map[string]tltest.SignOptions{
 		"default": {}, "root Id": {RootIDReference: true}, "SHA-512": {DigestMethod: xmldsig.DigestSHA512},
 		"SignedProperties without transform": {NoSignedPropertiesTransform: true},
-		"C14N 1.1": {C14N: xmldsig.C14N11}, "C14N 1.0": {C14N: xmldsig.C14N10},
+		"C14N 1.1":                           {C14N: xmldsig.C14N11}, "C14N 1.0": {C14N: xmldsig.C14N10},
 		"exclusive with comments": {C14N: xmldsig.ExcC14NWithComment},
 	} {
 		out[name] = sign(t, k, o)
@@ -276,4 +276,3 @@ func FuzzStreamMatchesTree(f *testing.F) {
 		}
 	})
 }
-
