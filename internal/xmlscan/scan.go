@@ -38,7 +38,26 @@ type Limits struct {
 	MaxNameLen    int // bytes in one qualified name (default 1024)
 	BytesPerNode  int // the arena holds at most len(input)/BytesPerNode + 4096 nodes (default 8)
 	MaxNamespaces int // distinct namespace URIs in the document (default 4096)
+	// Bound, when set, limits the subtree of each child of the root with
+	// its name: a part of the document that must stay small (the
+	// signature), refused as soon as it grows beyond, with a *BoundError.
+	Bound *Bound
 }
+
+// Bound names an element (a child of the root) and its limits.
+type Bound struct {
+	NS, Local string
+	MaxNodes  int // nodes in its subtree
+	MaxBytes  int // bytes from its start tag to its end tag
+}
+
+// BoundError reports a subtree that outgrew its Bound.
+type BoundError struct {
+	Path string // the innermost element open when the bound was crossed
+	Msg  string
+}
+
+func (e *BoundError) Error() string { return e.Path + ": " + e.Msg }
 
 // DefaultLimits are used when a field of Limits is zero.
 var DefaultLimits = Limits{MaxDepth: 128, MaxAttrs: 256, MaxNameLen: 1024, BytesPerNode: 8, MaxNamespaces: 4096}
@@ -138,6 +157,8 @@ type scanner struct {
 	seen     map[[2]string]struct{}
 	seenQ    map[string]struct{}
 	cur      int32 // the element whose start tag is being read, -1 none
+	bounded  int32 // the open bounded element, -1 none
+	bnodes   int   // nodes in it so far
 }
 
 // Parse scans data (UTF-8, an optional BOM) into a Doc.
@@ -166,6 +187,7 @@ func Parse(data []byte, lim Limits) (*Doc, error) {
 		scope:    map[string]int32{"xml": 1},
 		uriIdx:   map[string]int32{"": 0, NSXML: 1},
 		cur:      -1,
+		bounded:  -1,
 	}
 	d.uris = append(d.uris, NSXML)
 	// A guess from real lists (one node per ~30 bytes) to avoid regrowth.
@@ -231,6 +253,14 @@ func (s *scanner) str(sp span) string {
 }
 
 func (s *scanner) newNode(n node) (int32, error) {
+	if s.bounded >= 0 {
+		b := s.lim.Bound
+		s.bnodes++
+		if s.bnodes > b.MaxNodes || s.pos-int(s.d.nodes[s.bounded].start) > b.MaxBytes {
+			return 0, &BoundError{Path: s.errAt(s.pos, "").(*SyntaxError).Path,
+				Msg: fmt.Sprintf("%s holds more than %d nodes or %d bytes", s.str(s.d.nodes[s.bounded].name), b.MaxNodes, b.MaxBytes)}
+		}
+	}
 	if len(s.d.nodes) >= s.maxNodes {
 		return 0, s.errAt(s.pos, "more than %d nodes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
 	}
@@ -689,6 +719,11 @@ func (s *scanner) element() error {
 			return err
 		}
 	}
+	if b := s.lim.Bound; b != nil && len(s.stack) == 1 && s.bounded < 0 {
+		if el := &s.d.nodes[n]; s.d.uris[el.ns] == b.NS && s.str(el.name)[int(el.plen)+boolInt(el.plen > 0):] == b.Local {
+			s.bounded, s.bnodes = n, 1
+		}
+	}
 	if s.src[s.pos] == '/' {
 		if s.pos+1 >= len(s.src) || s.src[s.pos+1] != '>' {
 			return s.errAt(s.pos, `"/" not followed by ">"`)
@@ -697,8 +732,7 @@ func (s *scanner) element() error {
 		s.cur = -1
 		s.d.nodes[n].end = int32(s.pos)
 		s.popScope(mark)
-		s.closed(n)
-		return nil
+		return s.closed(n)
 	}
 	s.pos++
 	s.cur = -1
@@ -706,10 +740,26 @@ func (s *scanner) element() error {
 	return nil
 }
 
-func (s *scanner) closed(n int32) {
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (s *scanner) closed(n int32) error {
+	if n == s.bounded {
+		b := s.lim.Bound
+		if size := int(s.d.nodes[n].end - s.d.nodes[n].start); size > b.MaxBytes {
+			return &BoundError{Path: s.errAt(s.pos, "").(*SyntaxError).Path + "/" + s.str(s.d.nodes[n].name),
+				Msg: fmt.Sprintf("%d bytes, limit %d", size, b.MaxBytes)}
+		}
+		s.bounded = -1
+	}
 	if len(s.stack) == 0 {
 		s.d.root = n
 	}
+	return nil
 }
 
 func (s *scanner) popScope(mark int) {
@@ -1025,6 +1075,5 @@ func (s *scanner) endTag() error {
 	el.end = int32(s.pos)
 	s.stack = s.stack[:len(s.stack)-1]
 	s.popScope(top.mark)
-	s.closed(top.idx)
-	return nil
+	return s.closed(top.idx)
 }

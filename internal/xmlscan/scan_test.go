@@ -252,3 +252,30 @@ func TestLinear(t *testing.T) {
 		t.Fatalf("canonical form of %d bytes", buf.Len())
 	}
 }
+
+// TestBound: a bounded subtree is refused as soon as it outgrows its limit,
+// by nodes or by bytes, with the path of the element then open.
+func TestBound(t *testing.T) {
+	lim := Limits{Bound: &Bound{NS: "urn:s", Local: "Sig", MaxNodes: 10, MaxBytes: 200}}
+	ok := `<r><s:Sig xmlns:s="urn:s"><a/><b>x</b></s:Sig>` + strings.Repeat("<c/>", 100) + `</r>`
+	if _, err := Parse([]byte(ok), lim); err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string]string{
+		"nodes":           `<r><s:Sig xmlns:s="urn:s"><o>` + strings.Repeat("<a/>", 20) + `</o></s:Sig></r>`,
+		"bytes in text":   `<r><s:Sig xmlns:s="urn:s"><o>` + strings.Repeat(" ", 300) + `</o></s:Sig></r>`,
+		"bytes in a tag":  `<r><s:Sig xmlns:s="urn:s"><o a="` + strings.Repeat("x", 300) + `"/></s:Sig></r>`,
+		"bytes, at close": `<r><s:Sig xmlns:s="urn:s" a="` + strings.Repeat("x", 300) + `"></s:Sig></r>`,
+	} {
+		_, err := Parse([]byte(doc), lim)
+		be, isBound := err.(*BoundError)
+		if !isBound || !strings.HasPrefix(be.Path, "/r/s:Sig") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Only a child of the root is bounded.
+	deep := `<r><x><s:Sig xmlns:s="urn:s">` + strings.Repeat("<a/>", 20) + `</s:Sig></x></r>`
+	if _, err := Parse([]byte(deep), lim); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -32,10 +32,15 @@ const (
 	maxSignatureValue    = 64 << 10
 	maxSignatureSpace    = 4 << 10 // white space between the children of the signature's containers
 	maxTreeDeclarations  = 256     // namespace declarations in a document signed under inclusive C14N
+	maxSignatureNodes    = 8192    // the whole ds:Signature
+	maxSignatureBytes    = 2 << 20
 )
 
-// scanLimits are the tokenizer's limits (see SECURITY.md).
-var scanLimits = xmlscan.Limits{MaxDepth: maxDepth}
+// scanLimits are the tokenizer's limits (see SECURITY.md). The signature
+// is bounded while it is read: its unsigned parts are bounded below, and
+// SignedInfo and SignedProperties are small.
+var scanLimits = xmlscan.Limits{MaxDepth: maxDepth, Bound: &xmlscan.Bound{
+	NS: NSDSig, Local: "Signature", MaxNodes: maxSignatureNodes, MaxBytes: maxSignatureBytes}}
 
 // scanDocument applies the pre-parse limits and scans data.
 func scanDocument(data []byte, maxSize int64) (*xmlscan.Doc, error) {
@@ -45,6 +50,10 @@ func scanDocument(data []byte, maxSize int64) (*xmlscan.Doc, error) {
 	doc, err := xmlscan.Parse(data, scanLimits)
 	if err != nil {
 		var se *xmlscan.SyntaxError
+		var be *xmlscan.BoundError
+		if errors.As(err, &be) {
+			return nil, errAt(be.Path, ErrStructure, "unsigned content beyond the limits: %s", be.Msg)
+		}
 		if errors.As(err, &se) {
 			return nil, errAt(se.Path, ErrMalformed, "not well-formed XML: line %d (byte %d): %s", se.Line, se.Offset, se.Msg)
 		}
