@@ -1,6 +1,8 @@
 package xmlscan
 
 import (
+	"bytes"
+	"iter"
 	"strings"
 	"unsafe"
 )
@@ -89,11 +91,52 @@ func (n Node) Value() string { return n.d.str(n.nd().val) }
 // Parent returns n's parent element (not Valid for the root).
 func (n Node) Parent() Node { return Node{n.d, n.nd().parent} }
 
-// FirstChild returns n's first child node.
-func (n Node) FirstChild() Node { return Node{n.d, n.nd().first} }
+// FirstChild returns n's first child node. Character data without
+// references is not a node: see Content and Text.
+func (n Node) FirstChild() Node { return n.d.skipDetached(n.nd().first) }
 
-// Next returns n's next sibling.
-func (n Node) Next() Node { return Node{n.d, n.nd().next} }
+// Next returns n's next sibling node.
+func (n Node) Next() Node { return n.d.skipDetached(n.nd().next) }
+
+func (d *Doc) skipDetached(i int32) Node {
+	for i >= 0 && d.nodes[i].flags&detached != 0 {
+		i = d.nodes[i].next
+	}
+	return Node{d, i}
+}
+
+// Content yields the content of element n in order: each child node with
+// "", and the character data between them as (Node{}, text), line ends
+// normalised.
+func (n Node) Content() iter.Seq2[Node, string] {
+	return func(yield func(Node, string) bool) {
+		d := n.d
+		nd := n.nd()
+		pos := nd.cstart
+		for c := nd.first; c >= 0; c = d.nodes[c].next {
+			cn := &d.nodes[c]
+			if cn.start > pos && !yield(Node{}, d.gap(pos, cn.start)) {
+				return
+			}
+			pos = cn.end
+			if cn.flags&detached == 0 && !yield(Node{d, c}, "") {
+				return
+			}
+		}
+		if nd.cend > pos {
+			yield(Node{}, d.gap(pos, nd.cend))
+		}
+	}
+}
+
+// gap is the character data in src[from:to], which holds no reference.
+func (d *Doc) gap(from, to int32) string {
+	b := d.src[from:to]
+	if bytes.IndexByte(b, '\r') >= 0 {
+		return normalizeNewlines(b)
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
 
 // FirstElement returns the first child element of n.
 func (n Node) FirstElement() Node {
@@ -178,11 +221,13 @@ func (n Node) AttrNS(ns, local string) (string, bool) {
 func (n Node) Text() string {
 	var first string
 	var b *strings.Builder
-	for c := n.FirstChild(); c.Valid(); c = c.Next() {
-		if c.Kind() != Text {
-			continue
+	for c, v := range n.Content() {
+		if c.Valid() {
+			if c.Kind() != Text {
+				continue
+			}
+			v = c.Value()
 		}
-		v := c.Value()
 		switch {
 		case b != nil:
 			b.WriteString(v)
@@ -240,22 +285,9 @@ func itoa(i int) string {
 // Detach removes n from its parent's children (the enveloped-signature
 // transform): no walk from the root reaches it afterwards.
 func (d *Doc) Detach(n Node) {
-	nd := &d.nodes[n.i]
-	if nd.parent < 0 {
-		return
-	}
-	p := &d.nodes[nd.parent]
-	if p.first == n.i {
-		p.first = nd.next
-	} else {
-		for c := p.first; c >= 0; c = d.nodes[c].next {
-			if d.nodes[c].next == n.i {
-				d.nodes[c].next = nd.next
-				break
-			}
-		}
-	}
-	nd.parent, nd.next = -1, -1
+	// The node stays in its parent's list, marked, so that the character
+	// data on either side of it stays two texts.
+	d.nodes[n.i].flags |= detached
 }
 
 // Subtree returns how many nodes n's subtree holds (n included).

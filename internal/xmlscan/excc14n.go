@@ -250,11 +250,16 @@ func (x *excWriter) element(i int32) {
 		w.WriteByte('"')
 	}
 	w.WriteByte('>')
+	pos := n.cstart
 	for c := n.first; c >= 0; c = d.nodes[c].next {
-		if c == x.skip {
+		cn := &d.nodes[c]
+		if cn.start > pos {
+			escapeGap(w, d.src[pos:cn.start])
+		}
+		pos = cn.end
+		if c == x.skip || cn.flags&detached != 0 {
 			continue
 		}
-		cn := &d.nodes[c]
 		switch cn.kind {
 		case Element:
 			x.element(c)
@@ -269,6 +274,9 @@ func (x *excWriter) element(i int32) {
 				w.WriteString("-->")
 			}
 		}
+	}
+	if n.cend > pos {
+		escapeGap(w, d.src[pos:n.cend])
 	}
 	w.WriteString("</")
 	w.WriteString(qn)
@@ -357,4 +365,30 @@ func escape(w *bufio.Writer, s string, attr bool) {
 		last = i + 1
 	}
 	w.WriteString(s[last:])
+}
+
+// escapeGap writes character data read from the input (no references):
+// line ends normalised, then escaped as canonical XML requires.
+func escapeGap(w *bufio.Writer, b []byte) {
+	last := 0
+	for i := 0; i < len(b); i++ {
+		var esc string
+		switch b[i] {
+		case '>':
+			esc = "&gt;"
+		case '\r':
+			esc = "\n"
+			if i+1 < len(b) && b[i+1] == '\n' {
+				w.Write(b[last:i])
+				last = i + 1 // the LF is written with what follows
+				continue
+			}
+		default:
+			continue
+		}
+		w.Write(b[last:i])
+		w.WriteString(esc)
+		last = i + 1
+	}
+	w.Write(b[last:])
 }

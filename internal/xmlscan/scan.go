@@ -31,12 +31,13 @@ import (
 // Limits bound what a document may contain. Real Trusted Lists stay far
 // below each: they nest about 15 deep, carry at most a dozen attributes and
 // namespace declarations per element, use names under 64 bytes, and hold
-// one node per 20 bytes or more.
+// one node (element, comment, processing instruction, text with a
+// reference) per 100 bytes or more.
 type Limits struct {
 	MaxDepth      int // element nesting (default 128)
 	MaxAttrs      int // attributes incl. namespace declarations per element (default 256)
 	MaxNameLen    int // bytes in one qualified name (default 1024)
-	BytesPerNode  int // the arena holds at most len(input)/BytesPerNode + 4096 nodes (default 8)
+	BytesPerNode  int // at most len(input)/BytesPerNode + 4096 nodes and attributes (default 16)
 	MaxNamespaces int // distinct namespace URIs in the document (default 4096)
 	// Bound, when set, limits the subtree of each child of the root with
 	// its name: a part of the document that must stay small (the
@@ -60,7 +61,7 @@ type BoundError struct {
 func (e *BoundError) Error() string { return e.Path + ": " + e.Msg }
 
 // DefaultLimits are used when a field of Limits is zero.
-var DefaultLimits = Limits{MaxDepth: 128, MaxAttrs: 256, MaxNameLen: 1024, BytesPerNode: 8, MaxNamespaces: 4096}
+var DefaultLimits = Limits{MaxDepth: 128, MaxAttrs: 256, MaxNameLen: 1024, BytesPerNode: 16, MaxNamespaces: 4096}
 
 // Kind is the kind of a node.
 type Kind uint8
@@ -79,11 +80,16 @@ const (
 	NSXMLNS = "http://www.w3.org/2000/xmlns/"
 )
 
+// Character data that holds no reference is read from the input where it
+// lies (the gaps between stored nodes); only a text with a reference, or a
+// CDATA section, is a node of its own.
+
 // span is a string: src[off:off+n] when off >= 0, else strs[-off-1].
 type span struct{ off, n int32 }
 
 type node struct {
 	kind   Kind
+	flags  uint8  // detached
 	plen   uint16 // element: prefix length in name (0: none)
 	nattr  uint16
 	ns     int32 // element: namespace URI index
@@ -95,7 +101,13 @@ type node struct {
 	attr0  int32
 	start  int32 // byte offset of the node's first byte
 	end    int32 // byte offset after the node's last byte
+	// An element's content lies in [cstart, cend): between two child nodes,
+	// or a child and either end, is character data without references,
+	// which is not stored as a node (see Content).
+	cstart, cend int32
 }
+
+const detached = 1
 
 type attr struct {
 	name span
@@ -190,9 +202,11 @@ func Parse(data []byte, lim Limits) (*Doc, error) {
 		bounded:  -1,
 	}
 	d.uris = append(d.uris, NSXML)
-	// A guess from real lists (one node per ~30 bytes) to avoid regrowth.
-	d.nodes = make([]node, 0, len(data)/32+16)
-	d.attrs = make([]attr, 0, len(data)/256+16)
+	// The exact bound on the nodes to come, so the arena never regrows: one
+	// per "<" that does not start an end tag, one per text with a reference.
+	maxNodes := bytes.Count(data, []byte{'<'}) - bytes.Count(data, []byte("</")) + bytes.Count(data, []byte{'&'}) + 1
+	d.nodes = make([]node, 0, min(maxNodes, s.maxNodes))
+	d.attrs = make([]attr, 0, min(bytes.Count(data, []byte{'='}), s.maxNodes))
 	if err := s.checkChars(); err != nil {
 		return nil, err
 	}
@@ -261,8 +275,8 @@ func (s *scanner) newNode(n node) (int32, error) {
 				Msg: fmt.Sprintf("%s holds more than %d nodes or %d bytes", s.str(s.d.nodes[s.bounded].name), b.MaxNodes, b.MaxBytes)}
 		}
 	}
-	if len(s.d.nodes) >= s.maxNodes {
-		return 0, s.errAt(s.pos, "more than %d nodes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
+	if len(s.d.nodes)+len(s.d.attrs) >= s.maxNodes {
+		return 0, s.errAt(s.pos, "more than %d nodes and attributes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
 	}
 	n.first, n.next = -1, -1
 	s.d.nodes = append(s.d.nodes, n)
@@ -450,7 +464,11 @@ func (s *scanner) comment() error {
 	if s.pos+i+2 >= len(s.src) || s.src[s.pos+i+2] != '>' {
 		return s.errAt(s.pos+i, `"--" inside a comment`)
 	}
-	n, err := s.newNode(node{kind: Comment, val: span{int32(s.pos), int32(i)}, start: int32(start)})
+	val := span{int32(s.pos), int32(i)}
+	if bytes.IndexByte(s.src[s.pos:s.pos+i], '\r') >= 0 {
+		val = s.keep(normalizeNewlines(s.src[s.pos : s.pos+i]))
+	}
+	n, err := s.newNode(node{kind: Comment, val: val, start: int32(start)})
 	if err != nil {
 		return err
 	}
@@ -730,12 +748,14 @@ func (s *scanner) element() error {
 		}
 		s.pos += 2
 		s.cur = -1
-		s.d.nodes[n].end = int32(s.pos)
+		el := &s.d.nodes[n]
+		el.end, el.cstart, el.cend = int32(s.pos), int32(s.pos), int32(s.pos)
 		s.popScope(mark)
 		return s.closed(n)
 	}
 	s.pos++
 	s.cur = -1
+	s.d.nodes[n].cstart = int32(s.pos)
 	s.stack = append(s.stack, openEl{idx: n, last: -1, mark: mark})
 	return nil
 }
@@ -881,6 +901,9 @@ func (s *scanner) attribute() error {
 		}
 		val = s.keep(v)
 	}
+	if len(s.d.nodes)+len(s.d.attrs) >= s.maxNodes {
+		return s.errAt(s.pos, "more than %d nodes and attributes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
+	}
 	s.d.attrs = append(s.d.attrs, attr{name: span{int32(nameStart), int32(nameEnd - nameStart)}, plen: plen, val: val})
 	return nil
 }
@@ -1018,15 +1041,14 @@ func (s *scanner) text() error {
 	if j := bytes.Index(raw, []byte("]]>")); j >= 0 {
 		return s.errAt(start+j, `"]]>" in character data`)
 	}
-	val := span{int32(start), int32(len(raw))}
-	if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
-		v, err := s.decode(raw, start, false)
-		if err != nil {
-			return err
-		}
-		val = s.keep(v)
+	if bytes.IndexByte(raw, '&') < 0 {
+		return nil // read from the input where it lies
 	}
-	n, err := s.newNode(node{kind: Text, val: val, start: int32(start), end: int32(s.pos)})
+	v, err := s.decode(raw, start, false)
+	if err != nil {
+		return err
+	}
+	n, err := s.newNode(node{kind: Text, val: s.keep(v), start: int32(start), end: int32(s.pos)})
 	if err != nil {
 		return err
 	}
@@ -1072,7 +1094,7 @@ func (s *scanner) endTag() error {
 		return s.errAt(start, "unterminated end tag")
 	}
 	s.pos++
-	el.end = int32(s.pos)
+	el.end, el.cend = int32(s.pos), int32(start)
 	s.stack = s.stack[:len(s.stack)-1]
 	s.popScope(top.mark)
 	return s.closed(top.idx)

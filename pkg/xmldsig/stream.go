@@ -195,11 +195,11 @@ func (v *streamVerifier) checkSignatureShape() error {
 	want := []string{"SignedInfo", "SignatureValue", "KeyInfo", "Object"}
 	k := 0
 	var obj xmlscan.Node
-	for c := v.sigEl.FirstChild(); c.Valid(); c = c.Next() {
-		if err := v.onlySpace(c, v.sigPath); err != nil {
+	for c, text := range v.sigEl.Content() {
+		if err := v.onlySpace(c, text, v.sigPath); err != nil {
 			return err
 		}
-		if c.Kind() != xmlscan.Element {
+		if !c.Valid() || c.Kind() != xmlscan.Element {
 			continue
 		}
 		path := v.sigPath + "/" + c.Name()
@@ -228,11 +228,11 @@ func (v *streamVerifier) checkSignatureShape() error {
 	}
 	objPath := v.sigPath + "/" + obj.Name()
 	var qp xmlscan.Node
-	for c := obj.FirstChild(); c.Valid(); c = c.Next() {
-		if err := v.onlySpace(c, objPath); err != nil {
+	for c, text := range obj.Content() {
+		if err := v.onlySpace(c, text, objPath); err != nil {
 			return err
 		}
-		if c.Kind() != xmlscan.Element {
+		if !c.Valid() || c.Kind() != xmlscan.Element {
 			continue
 		}
 		if qp.Valid() || !c.Is(NSXAdES, "QualifyingProperties") {
@@ -245,11 +245,11 @@ func (v *streamVerifier) checkSignatureShape() error {
 	}
 	qpPath := objPath + "/" + qp.Name()
 	var sp, up bool
-	for c := qp.FirstChild(); c.Valid(); c = c.Next() {
-		if err := v.onlySpace(c, qpPath); err != nil {
+	for c, text := range qp.Content() {
+		if err := v.onlySpace(c, text, qpPath); err != nil {
 			return err
 		}
-		if c.Kind() != xmlscan.Element {
+		if !c.Valid() || c.Kind() != xmlscan.Element {
 			continue
 		}
 		path := qpPath + "/" + c.Name()
@@ -273,12 +273,13 @@ func (v *streamVerifier) checkSignatureShape() error {
 
 // onlySpace refuses anything but short white space between the elements of
 // the signature's containers.
-func (v *streamVerifier) onlySpace(c xmlscan.Node, path string) error {
-	switch c.Kind() {
-	case xmlscan.Element:
-		return nil
-	case xmlscan.Text:
-		val := c.Value()
+func (v *streamVerifier) onlySpace(c xmlscan.Node, text, path string) error {
+	switch {
+	case !c.Valid() || c.Kind() == xmlscan.Text:
+		val := text
+		if c.Valid() {
+			val = c.Value()
+		}
 		if strings.TrimSpace(val) != "" {
 			return errAt(path, ErrStructure, "text content %q is not accepted here", clip(strings.TrimSpace(val)))
 		}
@@ -286,7 +287,9 @@ func (v *streamVerifier) onlySpace(c xmlscan.Node, path string) error {
 			return errAt(path, ErrStructure, "%d bytes of white space, limit %d", len(val), maxSignatureSpace)
 		}
 		return nil
-	case xmlscan.Comment:
+	case c.Kind() == xmlscan.Element:
+		return nil
+	case c.Kind() == xmlscan.Comment:
 		return errAt(path, ErrStructure, "a comment is not accepted here")
 	}
 	return errAt(path, ErrStructure, "a processing instruction is not accepted here")
@@ -536,7 +539,11 @@ func toEtree(n xmlscan.Node) *etree.Element {
 	el := etree.NewElement(n.Local())
 	el.Space = n.Prefix()
 	copyAttrs(el, n)
-	for c := n.FirstChild(); c.Valid(); c = c.Next() {
+	for c, text := range n.Content() {
+		if !c.Valid() {
+			el.AddChild(etree.NewText(text))
+			continue
+		}
 		switch c.Kind() {
 		case xmlscan.Element:
 			el.AddChild(toEtree(c))
