@@ -760,6 +760,20 @@ func (s *scanner) element() error {
 	return nil
 }
 
+// checkBound refuses the bounded subtree as soon as its bytes pass the
+// limit, naming the element open then.
+func (s *scanner) checkBound() error {
+	if s.bounded < 0 {
+		return nil
+	}
+	b := s.lim.Bound
+	if size := s.pos - int(s.d.nodes[s.bounded].start); size > b.MaxBytes {
+		return &BoundError{Path: s.errAt(s.pos, "").(*SyntaxError).Path,
+			Msg: fmt.Sprintf("%s holds more than %d bytes", s.str(s.d.nodes[s.bounded].name), b.MaxBytes)}
+	}
+	return nil
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -1041,6 +1055,9 @@ func (s *scanner) text() error {
 	if j := bytes.Index(raw, []byte("]]>")); j >= 0 {
 		return s.errAt(start+j, `"]]>" in character data`)
 	}
+	if err := s.checkBound(); err != nil {
+		return err
+	}
 	if bytes.IndexByte(raw, '&') < 0 {
 		return nil // read from the input where it lies
 	}
@@ -1095,6 +1112,9 @@ func (s *scanner) endTag() error {
 	}
 	s.pos++
 	el.end, el.cend = int32(s.pos), int32(start)
+	if err := s.checkBound(); err != nil {
+		return err
+	}
 	s.stack = s.stack[:len(s.stack)-1]
 	s.popScope(top.mark)
 	return s.closed(top.idx)
