@@ -84,6 +84,12 @@ type excWriter struct {
 	decls        []decl
 	declared     map[string]bool
 	attrs        []int32
+	keys         []sortKey
+}
+
+type sortKey struct {
+	uri, local string
+	idx        int32
 }
 
 type renderedBinding struct {
@@ -205,15 +211,30 @@ func (x *excWriter) element(i int32) {
 	}
 	attrs := x.attrs
 	if len(attrs) > 16 {
-		slices.SortFunc(attrs, func(a, b int32) int {
-			switch {
-			case x.attrLess(a, b):
-				return -1
-			case x.attrLess(b, a):
-				return 1
+		// Sort keys made once per attribute; input already in canonical
+		// order (the usual case) is not sorted again.
+		keys := x.keys[:0]
+		for _, ai := range attrs {
+			a := &d.attrs[ai]
+			k := sortKey{local: d.str(a.name), idx: ai}
+			if a.plen > 0 {
+				k.uri, k.local = d.uris[a.ns], k.local[a.plen+1:]
 			}
-			return 0
-		})
+			keys = append(keys, k)
+		}
+		cmpKey := func(a, b sortKey) int {
+			if c := strings.Compare(a.uri, b.uri); c != 0 {
+				return c
+			}
+			return strings.Compare(a.local, b.local)
+		}
+		if !slices.IsSortedFunc(keys, cmpKey) {
+			slices.SortFunc(keys, cmpKey)
+		}
+		for i, k := range keys {
+			attrs[i] = k.idx
+		}
+		x.keys = keys
 	} else {
 		for a := 1; a < len(attrs); a++ {
 			for b := a; b > 0 && x.attrLess(attrs[b], attrs[b-1]); b-- {

@@ -23,6 +23,7 @@ package xmlscan
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
@@ -166,8 +167,8 @@ type scanner struct {
 	undo     []binding
 	uriIdx   map[string]int32
 	stack    []openEl
-	seen     map[[2]string]struct{}
-	seenQ    map[string]struct{}
+	table    []int32 // attribute uniqueness, scratch
+	seed     maphash.Seed
 	cur      int32 // the element whose start tag is being read, -1 none
 	bounded  int32 // the open bounded element, -1 none
 	bnodes   int   // nodes in it so far
@@ -200,6 +201,7 @@ func Parse(data []byte, lim Limits) (*Doc, error) {
 		uriIdx:   map[string]int32{"": 0, NSXML: 1},
 		cur:      -1,
 		bounded:  -1,
+		seed:     maphash.MakeSeed(),
 	}
 	d.uris = append(d.uris, NSXML)
 	// The exact bound on the nodes to come, so the arena never regrows: one
@@ -838,26 +840,48 @@ func (s *scanner) resolveAttrs(start int, a0 int32, nattr int) error {
 		}
 		return nil
 	}
-	if s.seenQ == nil {
-		s.seenQ, s.seen = map[string]struct{}{}, map[[2]string]struct{}{}
+	// Many attributes: an open-addressing table of attribute indexes, keyed
+	// by a hash of the qualified name and of {namespace, local name}.
+	size := 1
+	for size < 4*nattr {
+		size <<= 1
 	}
-	clear(s.seenQ)
-	clear(s.seen)
+	if cap(s.table) < size {
+		s.table = make([]int32, size)
+	}
+	table := s.table[:size]
+	clear(table)
+	mask := uint64(size - 1)
+	insert := func(h uint64, i int, same func(j int) bool) bool {
+		for k := h & mask; ; k = (k + 1) & mask {
+			j := table[k]
+			if j == 0 {
+				table[k] = int32(i + 1)
+				return true
+			}
+			if same(int(j - 1)) {
+				return false
+			}
+		}
+	}
 	for i := range attrs {
 		a := &attrs[i]
 		qn := s.str(a.name)
-		if _, dup := s.seenQ[qn]; dup {
+		if !insert(maphash.String(s.seed, qn)<<1, i, func(j int) bool { return s.str(attrs[j].name) == qn }) {
 			return s.errAt(start, "duplicate attribute %s", qn)
 		}
-		s.seenQ[qn] = struct{}{}
 		if a.decl || a.plen == 0 {
 			continue
 		}
-		k := [2]string{s.d.uris[a.ns], qn[a.plen+1:]}
-		if _, dup := s.seen[k]; dup {
+		local := qn[a.plen+1:]
+		h := (maphash.String(s.seed, local)^uint64(a.ns)*0x9E3779B97F4A7C15)<<1 | 1
+		expanded := func(j int) bool {
+			b := &attrs[j]
+			return j != i && !b.decl && b.plen > 0 && b.ns == a.ns && s.str(b.name)[b.plen+1:] == local
+		}
+		if !insert(h, i, expanded) {
 			return s.errAt(start, "attributes %s and another with the same namespace and local name", qn)
 		}
-		s.seen[k] = struct{}{}
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func shapeLists(tb testing.TB) (map[string][]byte, *tltest.Key) {
 		}
 		nsList = bytes.ReplaceAll(nsList, []byte("<Name "), append(append([]byte("<Name"), decls.Bytes()...), ' '))
 		comment := bytes.Replace(small, []byte("</SchemeInformation>"), []byte("<!--"+strings.Repeat("c", size)+"--></SchemeInformation>"), 1)
-		comments := bytes.Replace(small, []byte("</SchemeInformation>"), []byte(strings.Repeat("<!-- c -->", size/10)+"</SchemeInformation>"), 1)
+		comments := bytes.Replace(small, []byte("</SchemeInformation>"), []byte(strings.Repeat("<!-- comment -->", size/16)+"</SchemeInformation>"), 1)
 		shapes = map[string][]byte{
 			"real-like":              real,
 			"namespace-declarations": nsList,
@@ -149,19 +149,19 @@ func shapeLists(tb testing.TB) (map[string][]byte, *tltest.Key) {
 }
 
 func manyAttrs(p *etree.Element, size int) {
-	for range size / (250 * 10) {
+	for range size / (250 * 22) {
 		e := p.CreateElement("e")
 		for j := range 250 {
-			e.CreateAttr("a"+strconv.Itoa(j), "v")
+			e.CreateAttr("attribute-"+strconv.Itoa(j), "value")
 		}
 	}
 }
 
 func deepChains(p *etree.Element, size int) {
-	for range size / (120 * 7) {
+	for range size / (120 * 23) {
 		e := p
 		for range 120 {
-			e = e.CreateElement("d")
+			e = e.CreateElement("deeper-el")
 		}
 	}
 }
@@ -174,8 +174,8 @@ func longNames(p *etree.Element, size int) {
 }
 
 func siblings(p *etree.Element, size int) {
-	for range size / 4 {
-		p.CreateElement("e")
+	for range size / 20 {
+		p.CreateElement("sibling-element")
 	}
 }
 
