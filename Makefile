@@ -5,7 +5,7 @@ FUZZTIME  ?= 20s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/eutl/eutl/cmd/eutl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench golden lint clean adversarial
+.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench bench-compare golden lint clean adversarial
 
 all: build
 
@@ -53,6 +53,11 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# eutl and xmlsec1 side by side (the real set when EUTL_REAL_TL_DIR is set,
+# else DIR=an offline cache directory), with the ratios.
+bench-compare:
+	scripts/bench-compare.sh $(DIR)
 
 # Refresh golden files and script expectations from the current output.
 golden:

@@ -116,7 +116,7 @@ func shapeLists(tb testing.TB) (map[string][]byte, *tltest.Key) {
 		for i := range 250 {
 			fmt.Fprintf(&decls, ` xmlns:n%d="urn:n"`, i)
 		}
-		nsList, err := tltest.SignList(tltest.LargeList("IT", 1<<20), k, tltest.SignOptions{})
+		nsList, err := tltest.SignList(tltest.LargeList("IT", 3<<20), k, tltest.SignOptions{})
 		if err != nil {
 			panic(err)
 		}
@@ -212,6 +212,24 @@ func TestWriteShapes(t *testing.T) {
 		t.Skip("-write-shapes not given")
 	}
 	lists, k := shapeLists(t)
+	real := lists["real-like"]
+	var decls strings.Builder
+	for i := range 1000000 {
+		fmt.Fprintf(&decls, ` xmlns:n%d="urn:n"`, i)
+	}
+	// What an attacker without the key can add to a genuine 20 MB list:
+	// refused (issue 9.1, 9.2, 9.8), measured for SECURITY.md.
+	attacks := map[string][]byte{
+		"attack-object-padding":    bytes.Replace(real, []byte("</ds:Signature>"), []byte("<ds:Object>"+strings.Repeat("<a/>", 1000000)+"</ds:Object></ds:Signature>"), 1),
+		"attack-keyinfo-padding":   bytes.Replace(real, []byte("</ds:KeyInfo>"), []byte(strings.Repeat("<a/>", 1000000)+"</ds:KeyInfo>"), 1),
+		"attack-million-xmlns":     bytes.Replace(real, []byte("<TrustServiceStatusList "), []byte("<TrustServiceStatusList"+decls.String()+" "), 1),
+		"attack-million-comments":  bytes.Replace(real, []byte("</SchemeInformation>"), []byte(strings.Repeat("<!--x-->", 1000000)+"</SchemeInformation>"), 1),
+		"attack-encoding-spaces":   bytes.Replace(real, []byte(`encoding="UTF-8"`), []byte(`encoding = "ISO-8859-1"`), 1),
+		"attack-lowercase-doctype": bytes.Replace(real, []byte("?>"), []byte("?><!doctype x>"), 1),
+	}
+	for name, data := range attacks {
+		lists[name] = data
+	}
 	for name, data := range lists {
 		if err := os.WriteFile(filepath.Join(*writeShapes, name+".xml"), data, 0o644); err != nil {
 			t.Fatal(err)
