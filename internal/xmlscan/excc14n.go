@@ -2,6 +2,7 @@ package xmlscan
 
 import (
 	"bufio"
+	"bytes"
 	"slices"
 	"strings"
 )
@@ -389,27 +390,38 @@ func escape(w *bufio.Writer, s string, attr bool) {
 }
 
 // escapeGap writes character data read from the input (no references):
-// line ends normalised, then escaped as canonical XML requires.
+// line ends normalised, then escaped as canonical XML requires. Runs
+// without '>' or CR are found with bytes.IndexByte (most gaps are white
+// space or base64), each position searched once.
 func escapeGap(w *bufio.Writer, b []byte) {
-	last := 0
-	for i := 0; i < len(b); i++ {
-		var esc string
-		switch b[i] {
-		case '>':
-			esc = "&gt;"
-		case '\r':
-			esc = "\n"
-			if i+1 < len(b) && b[i+1] == '\n' {
-				w.Write(b[last:i])
-				last = i + 1 // the LF is written with what follows
-				continue
-			}
-		default:
+	next := func(c byte, from int) int {
+		if i := bytes.IndexByte(b[from:], c); i >= 0 {
+			return from + i
+		}
+		return len(b)
+	}
+	gt, cr := next('>', 0), next('\r', 0)
+	pos := 0
+	for {
+		k := min(gt, cr)
+		if k == len(b) {
+			w.Write(b[pos:])
+			return
+		}
+		w.Write(b[pos:k])
+		pos = k + 1
+		if k == gt {
+			w.WriteString("&gt;")
+			gt = next('>', pos)
 			continue
 		}
-		w.Write(b[last:i])
-		w.WriteString(esc)
-		last = i + 1
+		w.WriteByte('\n')
+		if pos < len(b) && b[pos] == '\n' {
+			pos++
+		}
+		cr = next('\r', pos)
+		if gt < pos {
+			gt = next('>', pos)
+		}
 	}
-	w.Write(b[last:])
 }

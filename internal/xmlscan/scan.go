@@ -22,6 +22,7 @@ package xmlscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"strconv"
@@ -249,7 +250,28 @@ func (s *scanner) checkChars() error {
 		}
 		return s.errAt(off, "invalid UTF-8")
 	}
-	for i, c := range b {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		// Eight bytes at a time: skip words with no byte below 0x20 and no
+		// 0xEF (the lead byte of U+FFFE and U+FFFF).
+		w := binary.LittleEndian.Uint64(b[i:])
+		low := (w - 0x20*ones) &^ w & highs
+		x := w ^ 0xEF*ones
+		ef := (x - ones) &^ x & highs
+		if low|ef == 0 {
+			continue
+		}
+		if err := s.checkCharsAt(b, i, i+8); err != nil {
+			return err
+		}
+	}
+	return s.checkCharsAt(b, i, len(b))
+}
+
+func (s *scanner) checkCharsAt(b []byte, from, to int) error {
+	for i := from; i < to; i++ {
+		c := b[i]
 		if c < 0x20 {
 			if c != '\t' && c != '\n' && c != '\r' {
 				return s.errAt(i, "character U+%04X is not allowed in XML", c)

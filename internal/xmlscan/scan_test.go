@@ -279,3 +279,42 @@ func TestBound(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCharsAtEveryOffset: the word-at-a-time character check finds a
+// forbidden character at every position of a word and across words.
+func TestCharsAtEveryOffset(t *testing.T) {
+	for _, bad := range []string{"\x01", "\x1f", "\x00", "\uFFFE", "\uFFFF"} {
+		for off := 0; off < 24; off++ {
+			doc := "<a>" + strings.Repeat("x", off) + bad + strings.Repeat("y", 20) + "</a>"
+			if _, err := Parse([]byte(doc), Limits{}); err == nil || !strings.Contains(err.Error(), "not allowed") {
+				t.Fatalf("%q at %d: %v", bad, off, err)
+			}
+		}
+	}
+	ok := "<a>" + strings.Repeat("\t\n\r x\uFFFD\uFEFF", 20) + "</a>"
+	if _, err := Parse([]byte(ok), Limits{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEscapeGap: '>' and line ends in character data read from the input.
+func TestEscapeGap(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                              "",
+		"abc":                           "abc",
+		">":                             "&gt;",
+		"a>b>c":                         "a&gt;b&gt;c",
+		"a\r\nb\rc\n":                   "a\nb\nc\n",
+		"\r\r\n>\r":                     "\n\n&gt;\n",
+		">\r>\r\n>":                     "&gt;\n&gt;\n&gt;",
+		strings.Repeat(">", 3) + "\r\n": "&gt;&gt;&gt;\n",
+	} {
+		var buf bytes.Buffer
+		w := bufio.NewWriter(&buf)
+		escapeGap(w, []byte(in))
+		w.Flush()
+		if buf.String() != want {
+			t.Errorf("%q: %q, want %q", in, buf.String(), want)
+		}
+	}
+}
