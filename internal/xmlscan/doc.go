@@ -86,14 +86,30 @@ func (n Node) Local() string {
 func (n Node) NS() string { return n.d.uris[n.nd().ns] }
 
 // Value returns the content of a text, comment or processing instruction.
-func (n Node) Value() string { return n.d.str(n.nd().val) }
+func (n Node) Value() string { return n.d.value(n.nd()) }
+
+// value is the content of a text, comment or processing instruction.
+func (d *Doc) value(nd *node) string {
+	if nd.kind == ProcInst {
+		return d.strs[-nd.attr0-1]
+	}
+	return d.str(nd.name)
+}
+
+// first returns the first child of node i, -1 when none.
+func (d *Doc) first(i int32) int32 {
+	if c := i + 1; int(c) < len(d.nodes) && d.nodes[c].parent == i && d.nodes[i].kind == Element {
+		return c
+	}
+	return -1
+}
 
 // Parent returns n's parent element (not Valid for the root).
 func (n Node) Parent() Node { return Node{n.d, n.nd().parent} }
 
 // FirstChild returns n's first child node. Character data without
 // references is not a node: see Content and Text.
-func (n Node) FirstChild() Node { return n.d.skipDetached(n.nd().first) }
+func (n Node) FirstChild() Node { return n.d.skipDetached(n.d.first(n.i)) }
 
 // Next returns n's next sibling node.
 func (n Node) Next() Node { return n.d.skipDetached(n.nd().next) }
@@ -113,7 +129,7 @@ func (n Node) Content() iter.Seq2[Node, string] {
 		d := n.d
 		nd := n.nd()
 		pos := nd.cstart
-		for c := nd.first; c >= 0; c = d.nodes[c].next {
+		for c := d.first(n.i); c >= 0; c = d.nodes[c].next {
 			cn := &d.nodes[c]
 			if cn.start > pos && !yield(Node{}, d.gap(pos, cn.start)) {
 				return
@@ -294,7 +310,7 @@ func (d *Doc) Detach(n Node) {
 func (n Node) Subtree() int {
 	last := n.i
 	for {
-		c := n.d.nodes[last].first
+		c := n.d.first(last)
 		if c < 0 {
 			break
 		}

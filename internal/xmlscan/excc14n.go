@@ -56,7 +56,7 @@ func ExcC14N(w *bufio.Writer, el, skip Node, prefixList string, comments, docume
 			}
 			if n.kind == Comment {
 				w.WriteString("<!--")
-				w.WriteString(d.str(n.val))
+				w.WriteString(d.value(n))
 				w.WriteString("-->")
 			} else {
 				x.pi(n)
@@ -273,7 +273,7 @@ func (x *excWriter) element(i int32) {
 	}
 	w.WriteByte('>')
 	pos := n.cstart
-	for c := n.first; c >= 0; c = d.nodes[c].next {
+	for c := d.first(i); c >= 0; c = d.nodes[c].next {
 		cn := &d.nodes[c]
 		if cn.start > pos {
 			escapeGap(w, d.src[pos:cn.start])
@@ -286,13 +286,13 @@ func (x *excWriter) element(i int32) {
 		case Element:
 			x.element(c)
 		case Text:
-			escape(w, d.str(cn.val), false)
+			escape(w, d.value(cn), false)
 		case ProcInst:
 			x.pi(cn)
 		case Comment:
 			if x.comments {
 				w.WriteString("<!--")
-				w.WriteString(d.str(cn.val))
+				w.WriteString(d.value(cn))
 				w.WriteString("-->")
 			}
 		}
@@ -351,7 +351,7 @@ func (x *excWriter) pi(n *node) {
 	w := x.w
 	w.WriteString("<?")
 	w.WriteString(x.d.str(n.name))
-	if v := x.d.str(n.val); v != "" {
+	if v := x.d.value(n); v != "" {
 		w.WriteByte(' ')
 		w.WriteString(v)
 	}

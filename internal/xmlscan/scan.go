@@ -95,12 +95,10 @@ type node struct {
 	plen   uint16 // element: prefix length in name (0: none)
 	nattr  uint16
 	ns     int32 // element: namespace URI index
-	name   span  // element: qualified name; PI: target
-	val    span  // text, comment, PI data
+	name   span  // element: qualified name; PI: target; text, comment: the value
 	parent int32
-	first  int32 // first child, -1 none
-	next   int32 // next sibling, -1 none
-	attr0  int32
+	next   int32 // next sibling, -1 none (the first child of node i is node i+1)
+	attr0  int32 // element: first attribute; PI: the data, an index into strs
 	start  int32 // byte offset of the node's first byte
 	end    int32 // byte offset after the node's last byte
 	// An element's content lies in [cstart, cend): between two child nodes,
@@ -302,7 +300,7 @@ func (s *scanner) newNode(n node) (int32, error) {
 	if len(s.d.nodes)+len(s.d.attrs) >= s.maxNodes {
 		return 0, s.errAt(s.pos, "more than %d nodes and attributes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
 	}
-	n.first, n.next = -1, -1
+	n.next = -1
 	s.d.nodes = append(s.d.nodes, n)
 	return int32(len(s.d.nodes) - 1), nil
 }
@@ -317,9 +315,7 @@ func (s *scanner) link(i int32) {
 	}
 	top := &s.stack[len(s.stack)-1]
 	s.d.nodes[i].parent = top.idx
-	if top.last < 0 {
-		s.d.nodes[top.idx].first = i
-	} else {
+	if top.last >= 0 {
 		s.d.nodes[top.last].next = i
 	}
 	top.last = i
@@ -492,7 +488,7 @@ func (s *scanner) comment() error {
 	if bytes.IndexByte(s.src[s.pos:s.pos+i], '\r') >= 0 {
 		val = s.keep(normalizeNewlines(s.src[s.pos : s.pos+i]))
 	}
-	n, err := s.newNode(node{kind: Comment, val: val, start: int32(start)})
+	n, err := s.newNode(node{kind: Comment, name: val, start: int32(start)})
 	if err != nil {
 		return err
 	}
@@ -532,7 +528,7 @@ func (s *scanner) procInst() error {
 		s.pos += i
 	}
 	s.pos += 2
-	n, err := s.newNode(node{kind: ProcInst, name: span{int32(nameStart), int32(len(target))}, val: val, start: int32(start), end: int32(s.pos)})
+	n, err := s.newNode(node{kind: ProcInst, name: span{int32(nameStart), int32(len(target))}, attr0: s.keep(s.str(val)).off, start: int32(start), end: int32(s.pos)})
 	if err != nil {
 		return err
 	}
@@ -1111,7 +1107,7 @@ func (s *scanner) text() error {
 	if err != nil {
 		return err
 	}
-	n, err := s.newNode(node{kind: Text, val: s.keep(v), start: int32(start), end: int32(s.pos)})
+	n, err := s.newNode(node{kind: Text, name: s.keep(v), start: int32(start), end: int32(s.pos)})
 	if err != nil {
 		return err
 	}
@@ -1132,7 +1128,7 @@ func (s *scanner) cdata() error {
 		val = s.keep(normalizeNewlines(raw))
 	}
 	s.pos += i + 3
-	n, err := s.newNode(node{kind: Text, val: val, start: int32(start), end: int32(s.pos)})
+	n, err := s.newNode(node{kind: Text, name: val, start: int32(start), end: int32(s.pos)})
 	if err != nil {
 		return err
 	}
