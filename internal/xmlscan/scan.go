@@ -950,7 +950,7 @@ func (s *scanner) attribute() error {
 		return s.errAt(vstart+bytes.IndexByte(raw, '<'), `"<" in an attribute value`)
 	}
 	val := span{int32(vstart), int32(len(raw))}
-	if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexAny(raw, "\t\n\r") >= 0 {
+	if bytes.IndexByte(raw, '&') >= 0 || bytes.ContainsAny(raw, "\t\n\r") {
 		v, err := s.decode(raw, vstart, true)
 		if err != nil {
 			return err
