@@ -289,12 +289,6 @@ func indexDocument(root *etree.Element) (*docIndex, error) {
 	return ix, walk(root)
 }
 
-// NSDSig is the XMLDSig namespace; NSXAdES the XAdES 1.3.2 namespace.
-const (
-	NSDSig  = "http://www.w3.org/2000/09/xmldsig#"
-	NSXAdES = "http://uri.etsi.org/01903/v1.3.2#"
-)
-
 func isAllowed(der []byte, allowed [][]byte, fingerprints []string) bool {
 	for _, a := range allowed {
 		if bytes.Equal(a, der) {
