@@ -3,6 +3,8 @@ package xmlscan
 import (
 	"bufio"
 	"bytes"
+	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 )
@@ -317,4 +319,54 @@ func TestEscapeGap(t *testing.T) {
 			t.Errorf("%q: %q, want %q", in, buf.String(), want)
 		}
 	}
+}
+
+// FuzzScan: the tokenizer never panics; what it accepts, encoding/xml
+// (strict) reads to the end too, and the canonical form of what it accepts
+// is itself accepted and canonicalizes to the same bytes (idempotence).
+func FuzzScan(f *testing.F) {
+	for _, s := range []string{
+		`<?xml version="1.0" encoding="UTF-8"?><a xmlns="urn:d" xmlns:p="urn:p" p:x="1&amp;"><p:b>t&#x41;<![CDATA[<]]></p:b><!--c--><?pi d?></a>`,
+		"<r>\r\n<x a='\t'/>\r</r>", `<a><b xmlns=""/></a>`, `<!DOCTYPE a><a/>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := Parse(data, Limits{})
+		if err != nil {
+			return
+		}
+		dec := xml.NewDecoder(bytes.NewReader(data))
+		for {
+			_, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				if strings.Contains(err.Error(), "unsupported version") || strings.Contains(err.Error(), "invalid XML name") ||
+					strings.Contains(err.Error(), "expected element name") || strings.Contains(err.Error(), "character") ||
+					strings.Contains(err.Error(), "CharsetReader") {
+					return // encoding/xml's own name and character tables
+				}
+				t.Fatalf("xmlscan accepts, encoding/xml: %v", err)
+			}
+		}
+		var b1 bytes.Buffer
+		w := bufio.NewWriter(&b1)
+		if err := ExcC14N(w, d.Root(), Node{}, "", true, false); err != nil {
+			t.Fatal(err)
+		}
+		d2, err := Parse(b1.Bytes(), Limits{})
+		if err != nil {
+			t.Fatalf("canonical form refused: %v\n%q", err, b1.Bytes())
+		}
+		var b2 bytes.Buffer
+		w2 := bufio.NewWriter(&b2)
+		if err := ExcC14N(w2, d2.Root(), Node{}, "", true, false); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b1.Bytes(), b2.Bytes()) {
+			t.Fatalf("not idempotent:\n%q\n%q", b1.Bytes(), b2.Bytes())
+		}
+	})
 }
