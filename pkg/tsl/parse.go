@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/beevik/etree"
-
 	"github.com/eutl/eutl/internal/xmlscan"
 	"github.com/eutl/eutl/internal/xmltext"
 )
@@ -109,10 +107,6 @@ func (n node) require(ns, local string) (node, error) {
 
 func (n node) text() string { return strings.TrimSpace(n.el.Text()) }
 
-// TextContent is all the character data directly inside el (see
-// internal/xmltext: a comment inside a signed text must not truncate it).
-func TextContent(el *etree.Element) string { return xmltext.Content(el) }
-
 func (n node) lang() string {
 	v, _ := n.el.AttrNS(NSXML, "lang")
 	return strings.ToLower(strings.TrimSpace(v))
@@ -207,7 +201,26 @@ func multiLang(n node, local string) MultiLang {
 	return out
 }
 
+// parseSchemeInformation reads SchemeInformation in named steps, each
+// reading one group of its children.
 func parseSchemeInformation(si node, l *List) error {
+	for _, step := range []func(node, *List) error{
+		parseSchemeIdentity,
+		parseSchemeOperator,
+		parseSchemeTerritoryAndPolicy,
+		parsePointers,
+		parseSchemeDates,
+		parseDistributionAndExtensions,
+	} {
+		if err := step(si, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseSchemeIdentity: version, sequence number (at least 1) and type.
+func parseSchemeIdentity(si node, l *List) error {
 	v, err := si.require(NSTSL, "TSLVersionIdentifier")
 	if err != nil {
 		return err
@@ -230,6 +243,11 @@ func parseSchemeInformation(si node, l *List) error {
 		return err
 	}
 	l.Type = t.text()
+	return nil
+}
+
+// parseSchemeOperator: who operates the scheme and where its rules are.
+func parseSchemeOperator(si node, l *List) error {
 	if on, ok := si.child(NSTSL, "SchemeOperatorName"); ok {
 		l.OperatorName = multiLang(on, "Name")
 	}
@@ -248,6 +266,12 @@ func parseSchemeInformation(si node, l *List) error {
 	if cr, ok := si.child(NSTSL, "SchemeTypeCommunityRules"); ok {
 		l.SchemeTypeCommunityRules = multiLang(cr, "URI")
 	}
+	return nil
+}
+
+// parseSchemeTerritoryAndPolicy: the territory (required), policy and
+// legal notices, the historical information period.
+func parseSchemeTerritoryAndPolicy(si node, l *List) error {
 	terr, err := si.require(NSTSL, "SchemeTerritory")
 	if err != nil {
 		return err
@@ -261,18 +285,31 @@ func parseSchemeInformation(si node, l *List) error {
 			return err
 		}
 	}
-	if pts, ok := si.child(NSTSL, "PointersToOtherTSL"); ok {
-		k, base := pts.count(NSTSL, "OtherTSLPointer"), pts.where()+"/OtherTSLPointer"
-		l.Pointers = make([]Pointer, 0, k)
-		for i, pn := range pts.children(NSTSL, "OtherTSLPointer") {
-			pn.path = indexed(base, i, k)
-			p, err := parsePointer(pn)
-			if err != nil {
-				return err
-			}
-			l.Pointers = append(l.Pointers, p)
-		}
+	return nil
+}
+
+// parsePointers: PointersToOtherTSL, each with its path.
+func parsePointers(si node, l *List) error {
+	pts, ok := si.child(NSTSL, "PointersToOtherTSL")
+	if !ok {
+		return nil
 	}
+	k, base := pts.count(NSTSL, "OtherTSLPointer"), pts.where()+"/OtherTSLPointer"
+	l.Pointers = make([]Pointer, 0, k)
+	for i, pn := range pts.children(NSTSL, "OtherTSLPointer") {
+		pn.path = indexed(base, i, k)
+		p, err := parsePointer(pn)
+		if err != nil {
+			return err
+		}
+		l.Pointers = append(l.Pointers, p)
+	}
+	return nil
+}
+
+// parseSchemeDates: ListIssueDateTime and NextUpdate (empty for a closed
+// list).
+func parseSchemeDates(si node, l *List) error {
 	id, err := si.require(NSTSL, "ListIssueDateTime")
 	if err != nil {
 		return err
@@ -289,15 +326,19 @@ func parseSchemeInformation(si node, l *List) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// parseDistributionAndExtensions: DistributionPoints, and SchemeExtensions
+// (none modelled; a critical one is an error).
+func parseDistributionAndExtensions(si node, l *List) error {
 	if dp, ok := si.child(NSTSL, "DistributionPoints"); ok {
 		for _, u := range dp.children(NSTSL, "URI") {
 			l.DistributionPoints = append(l.DistributionPoints, u.text())
 		}
 	}
 	if ext, ok := si.child(NSTSL, "SchemeExtensions"); ok {
-		if err := checkUnknownExtensions(ext); err != nil {
-			return err
-		}
+		return checkUnknownExtensions(ext)
 	}
 	return nil
 }
