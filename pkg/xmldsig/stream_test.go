@@ -250,7 +250,9 @@ var mutations = [][2]string{
 func FuzzStreamMatchesTree(f *testing.F) {
 	lists, allowed := generatedSigned(f)
 	for _, data := range lists {
-		f.Add(data)
+		if len(data) < 64<<10 { // the large list would make every run slow
+			f.Add(data)
+		}
 	}
 	f.Add([]byte(`<a xmlns="urn:x"><b xmlns=""/><c:d xmlns:c="urn:c" c:e="1" f="2"/></a>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
