@@ -339,11 +339,11 @@ func pivotURLsOf(data []byte, o ChainOptions) []string {
 }
 
 func parseUnverified(data []byte) (*tsl.List, error) {
-	doc, err := xmldsig.ParseDocument(data, 0)
+	root, err := xmldsig.ScanDocument(data, 0)
 	if err != nil {
 		return nil, err
 	}
-	return tsl.Parse(doc.Root())
+	return tsl.Parse(root)
 }
 
 // lotlWarnings are the things about a verified LOTL a user must hear of.
