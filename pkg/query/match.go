@@ -4,6 +4,9 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/gosimple/unidecode"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/runes"
@@ -12,8 +15,11 @@ import (
 )
 
 // Fold prepares a name for matching: Unicode case folding, accents removed
-// (canonical decomposition, combining marks dropped), white space runs
-// collapsed to one space and trimmed.
+// (canonical decomposition, combining marks dropped), Latin letters that do
+// not decompose transliterated (ø→o, æ→ae, ł→l, đ→d, ß→ss, þ→th, œ→oe, …,
+// from the unidecode table), white space runs collapsed to one space and
+// trimmed. Other scripts (Greek, Cyrillic) keep their letters: a Greek
+// query finds a Greek name.
 func Fold(s string) string {
 	if isASCII(s) {
 		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
@@ -24,7 +30,29 @@ func Fold(s string) string {
 		out = s
 	}
 	out = cases.Fold().String(out)
+	if !isASCII(out) {
+		out = transliterateLatin(out)
+	}
 	return strings.Join(strings.Fields(out), " ")
+}
+
+// transliterateLatin replaces each non-ASCII Latin letter by its ASCII
+// transliteration (lower-cased), leaving other runes alone.
+func transliterateLatin(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r < utf8.RuneSelf || !unicode.Is(unicode.Latin, r) {
+			b.WriteRune(r)
+			continue
+		}
+		if a := unidecode.Unidecode(string(r)); a != "" {
+			b.WriteString(strings.ToLower(a))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // identifierRe recognises official identifiers (TS 119 612 §5.4.2):

@@ -330,28 +330,46 @@ func WriteShow(w io.Writer, f Format, s Show) error {
 
 // TypeRow is one service type of `eutl types`.
 type TypeRow struct {
-	Alias     string `json:"alias"`
-	URI       string `json:"uri"`
-	Meaning   string `json:"meaning"`
-	Qualified bool   `json:"qualified"`
-	Class     string `json:"class"`
+	Alias string `json:"alias"`
+	URI   string `json:"uri"`
+	// URIs are every type the alias selects (qerds: EDS/Q and EDS/REM/Q).
+	URIs      []string `json:"uris"`
+	Meaning   string   `json:"meaning"`
+	Qualified bool     `json:"qualified"`
+	Class     string   `json:"class"`
+	// Clause is the TS 119 612 clause that defines the type(s).
+	Clause string `json:"clause"`
 }
 
-// Types is the catalogue.
+// Types is the catalogue: every alias, then every service type that no
+// alias stands for alone.
 func Types() []TypeRow {
 	var out []TypeRow
+	covered := map[string]bool{}
 	for _, k := range query.Aliases() {
-		st := tsl.LookupServiceType(k.TypeURI)
-		meaning := st.Meaning
+		meaning := k.Meaning
+		class := tsl.ClassQualified.String()
 		if k.Scope != "" {
-			meaning += ", declared for " + query.Tail(k.Scope)
+			meaning += " (declares " + query.Tail(k.Scope) + ")"
 		}
-		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, Meaning: meaning, Qualified: true, Class: st.Class.String()})
+		if k.Scope == "" && len(k.Also) == 0 && k.TypeURI != "" {
+			covered[k.TypeURI] = true
+		}
+		uris := k.TypeURIs()
+		if uris == nil {
+			uris = []string{}
+		}
+		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, URIs: uris, Meaning: meaning, Qualified: true, Class: class, Clause: k.Clause})
 	}
 	for _, st := range tsl.ServiceTypes {
-		if st.Alias == "" {
-			out = append(out, TypeRow{URI: st.URI, Meaning: st.Meaning, Qualified: st.Class == tsl.ClassQualified, Class: st.Class.String()})
+		if covered[st.URI] {
+			continue
 		}
+		k, err := query.ParseKind(st.URI)
+		if err != nil {
+			continue
+		}
+		out = append(out, TypeRow{URI: st.URI, URIs: []string{st.URI}, Meaning: st.Meaning, Qualified: st.Class == tsl.ClassQualified, Class: st.Class.String(), Clause: k.Clause})
 	}
 	return out
 }
@@ -366,20 +384,28 @@ func WriteTypes(w io.Writer, f Format, rows []TypeRow) error {
 		}{SchemaVersion, rows})
 	case CSV:
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"alias", "uri", "meaning", "qualified", "class"})
+		cw.Write([]string{"alias", "uri", "meaning", "qualified", "class", "clause"})
 		for _, r := range rows {
-			cw.Write([]string{r.Alias, r.URI, r.Meaning, strconv.FormatBool(r.Qualified), r.Class})
+			cw.Write([]string{r.Alias, strings.Join(r.URIs, " "), r.Meaning, strconv.FormatBool(r.Qualified), r.Class, r.Clause})
 		}
 		cw.Flush()
 		return cw.Error()
 	}
-	t := newTable(w, "ALIAS", "TYPE (after Svctype/)", "MEANING", "QUALIFIED")
+	t := newTable(w, "ALIAS", "TYPE (after Svctype/)", "MEANING", "QUALIFIED", "TS 119 612")
 	for _, r := range rows {
 		alias := r.Alias
 		if alias == "" {
 			alias = "-"
 		}
-		if err := t.Append([]string{alias, query.Tail(r.URI), r.Meaning, yesNo(r.Qualified)}); err != nil {
+		var tails []string
+		for _, u := range r.URIs {
+			tails = append(tails, query.Tail(u))
+		}
+		typ := strings.Join(tails, ", ")
+		if typ == "" {
+			typ = "every qualified type"
+		}
+		if err := t.Append([]string{alias, typ, r.Meaning, yesNo(r.Qualified), "§" + r.Clause}); err != nil {
 			return err
 		}
 	}
