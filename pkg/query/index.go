@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -509,7 +510,9 @@ func providerRef(pe *provEntry) ProviderRef {
 	for _, n := range append(append(tsl.MultiLang{}, pe.p.Names...), pe.p.TradeNames...) {
 		v := strings.Join(strings.Fields(n.Value), " ")
 		if _, ok := ParseIdentifier(v, false); ok {
-			r.Identifiers = append(r.Identifiers, strings.ToUpper(strings.Join(strings.Fields(v), "")))
+			if id := strings.ToUpper(strings.Join(strings.Fields(v), "")); !slices.Contains(r.Identifiers, id) {
+				r.Identifiers = append(r.Identifiers, id)
+			}
 			continue
 		}
 		if !seen[v] {

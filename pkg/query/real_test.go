@@ -14,14 +14,34 @@ import (
 )
 
 var (
-	realOnce sync.Once
-	realIx   *query.Index
-	realErr  error
+	realOnce     sync.Once
+	realIx       *query.Index
+	realDeferred *query.Index
+	realAllowed  *query.Index
+	realErr      error
 )
 
 // realIndex verifies the real 2026 set (LOTL 390 and the national lists)
 // offline with the built-in anchors at 2026-08-20, as `eutl --offline` does.
 func realIndex(t testing.TB) *query.Index {
+	loadReal(t)
+	return realIx
+}
+
+// realIndexDeferred is the same set verified with freshness left to the
+// index (trust.Options.DeferFreshness), as check and batch load it.
+func realIndexDeferred(t testing.TB) *query.Index {
+	loadReal(t)
+	return realDeferred
+}
+
+// realIndexAllowExpired is realIndexDeferred with expired lists allowed.
+func realIndexAllowExpired(t testing.TB) *query.Index {
+	loadReal(t)
+	return realAllowed
+}
+
+func loadReal(t testing.TB) {
 	src := os.Getenv("EUTL_REAL_TL_DIR")
 	if src == "" {
 		t.Skip("EUTL_REAL_TL_DIR is not set: real-list tests skipped (set it to ../shared/real-tl)")
@@ -53,16 +73,20 @@ func realIndex(t testing.TB) *query.Index {
 			return
 		}
 		at := d("2026-08-20")
-		res := trust.Chain(context.Background(), &fetch.Store{Cache: c, Offline: true}, trust.ChainOptions{
-			Options: trust.Options{At: at, Now: at}, LOTLURL: "https://ec.europa.eu/tools/lotl/eu-lotl.xml",
-			Anchors: trust.BuiltinAnchors(), OJURI: trust.OfficialJournalURI,
-		})
-		realIx = query.FromChain(res)
+		chain := func(deferFreshness bool) *trust.ChainResult {
+			return trust.Chain(context.Background(), &fetch.Store{Cache: c, Offline: true}, trust.ChainOptions{
+				Options: trust.Options{At: at, Now: at, DeferFreshness: deferFreshness}, LOTLURL: "https://ec.europa.eu/tools/lotl/eu-lotl.xml",
+				Anchors: trust.BuiltinAnchors(), OJURI: trust.OfficialJournalURI,
+			})
+		}
+		realIx = query.FromChain(chain(false))
+		deferred := chain(true)
+		realDeferred = query.FromChain(deferred)
+		realAllowed = query.FromChain(deferred, query.AllowExpired(true))
 	})
 	if realErr != nil {
 		t.Fatal(realErr)
 	}
-	return realIx
 }
 
 // TestRealBelgianMobileID is the acceptance case of the manifest.

@@ -103,6 +103,12 @@ type Options struct {
 	// AllowExpiredUnsafe accepts lists whose NextUpdate has passed; they keep
 	// the verdict Expired and a warning, and are used.
 	AllowExpiredUnsafe bool
+	// DeferFreshness leaves freshness (NextUpdate after At) to the caller:
+	// the list is judged on everything else, which does not depend on the
+	// instant asked about. package query decides freshness per question, so
+	// that one run answers questions about different instants as separate
+	// runs at each would.
+	DeferFreshness bool
 }
 
 // ClockSkew is how far in the future a ListIssueDateTime may lie.
@@ -187,7 +193,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	}
 	if l.Closed() {
 		vl.Notes = append(vl.Notes, "closed list (empty NextUpdate): it holds history only")
-	} else if !o.At.IsZero() && !l.NextUpdate.After(o.At) {
+	} else if !o.At.IsZero() && !o.DeferFreshness && !l.NextUpdate.After(o.At) {
 		err := fmt.Errorf("%s: %w: NextUpdate %s is not after %s", si+"NextUpdate", ErrExpired, l.NextUpdate.Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))
 		if !o.AllowExpiredUnsafe {
 			return fail(Expired, err)
