@@ -286,7 +286,7 @@ func (ix *Index) related(provs []*provEntry, q Query) []Match {
 
 func (ix *Index) suggest(q Query) []string {
 	fq := Fold(q.Provider)
-	key := q.Country + "\x00" + fq
+	key := fmt.Sprintf("%s\x00%d\x00%s", q.Country, q.At.UnixNano(), fq)
 	if v, ok := ix.suggestMemo.load(key); ok {
 		return v.([]string)
 	}
@@ -303,7 +303,7 @@ func (ix *Index) suggestUncached(q Query, fq string) []string {
 	var all []scored
 	seen := map[string]bool{}
 	for _, pe := range ix.providers {
-		if q.Country != "" && pe.list.info.Territory != q.Country {
+		if q.Country != "" && pe.list.info.Territory != q.Country || !ix.usableAt(pe.list, q.At) {
 			continue
 		}
 		best := 0.0

@@ -709,7 +709,7 @@ func decideProvider(pe *provEntry, kind Kind, t time.Time) (Match, []string) {
 	}
 	if best == nil {
 		if m.Reason == "" {
-			m.Reason = "it has no " + kind.serviceNoun()
+			m.Reason = "no " + kind.serviceNoun()
 			if len(others) > 0 {
 				m.Reason += " (it has: " + summarize(others) + ")"
 			}

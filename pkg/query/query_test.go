@@ -103,7 +103,7 @@ func TestDecisionTable(t *testing.T) {
 		{"Directive status never migrated", tltest.Service{Type: "CA/QC", Name: "x", Status: "undersupervision", Start: d("2010-01-01")}, "qc", d("2020-01-01"), false, "not migrated", false},
 		{"withdrawn (row 4)", tltest.Service{Type: "CA/QC", Name: "x", Status: "withdrawn", Start: d("2019-01-01")}, "qc", d("2020-01-01"), false, "withdrawn since 2019-01-01", false},
 		{"deprecatedatnationallevel", tltest.Service{Type: "CA/QC", Name: "x", Status: "deprecatedatnationallevel", Start: d("2019-01-01")}, "qc", d("2020-01-01"), false, "deprecatedatnationallevel", false},
-		{"national type recognised (row 5)", tltest.Service{Type: "CA/PKC", Name: "x", Status: "recognisedatnationallevel", Start: d("2019-01-01")}, "any", d("2020-01-01"), false, "it has no qualified service of any type (it has: CA/PKC)", false},
+		{"national type recognised (row 5)", tltest.Service{Type: "CA/PKC", Name: "x", Status: "recognisedatnationallevel", Start: d("2019-01-01")}, "any", d("2020-01-01"), false, "no qualified service of any type (it has: CA/PKC)", false},
 		{"unknown status (row 7)", tltest.Service{Type: "CA/QC", Name: "x", Status: "http://example.com/status/great", Start: d("2019-01-01")}, "qc", d("2020-01-01"), false, "unknown status", true},
 		{"granted before 2016 is inconsistent (row 6)", tltest.Service{Type: "CA/QC", Name: "x", Status: "granted", Start: d("2015-01-01"), ASI: []string{"ForeSignatures"}}, "qc", d("2015-06-01"), true, "granted", true},
 		{"scope not declared", tltest.Service{Type: "CA/QC", Name: "x", Status: "granted", Start: d("2018-01-01")}, "qc-esig", d("2020-01-01"), false, "scope not declared", false},

@@ -31,12 +31,20 @@ type Check struct {
 	Matches       []query.Match `json:"matches"`
 	Related       []query.Match `json:"related"`
 	// Additions to the contract's shape.
-	Outcome       string             `json:"outcome"` // qualified, not_qualified, incomplete
+	Outcome       string             `json:"outcome"` // qualified, not_qualified, not_found, ambiguous, incomplete
+	// Entities is how many distinct legal entities matched (entries sharing
+	// a country+number identifier are one).
+	Entities      int                `json:"entities"`
 	Suggestions   []string           `json:"suggestions,omitempty"`
 	NamedServices []query.Match      `json:"named_services,omitempty"`
 	FailedLists   []query.FailedList `json:"failed_lists,omitempty"`
 	Warnings      []string           `json:"warnings,omitempty"`
 	Overrides     []string           `json:"overrides,omitempty"`
+	// Hints say how to ask better (an ambiguous name).
+	Hints []string `json:"hints,omitempty"`
+	// Exact and AnyMatch echo --exact and --any-match.
+	Exact    bool `json:"exact,omitempty"`
+	AnyMatch bool `json:"any_match,omitempty"`
 }
 
 // FromAnswer turns an answer into its report; service is the --service text
@@ -47,14 +55,7 @@ func FromAnswer(a *query.Answer, service string) Check {
 		Query:         QueryJSON{Provider: a.Query.Provider, Service: service, Country: a.Query.Country, At: a.Query.At.UTC().Format(time.RFC3339)},
 		Qualified:     a.Qualified, Reason: a.Reason, Matches: a.Matches, Related: a.Related,
 		Suggestions: a.Suggestions, NamedServices: a.NamedServices, FailedLists: a.Failed, Warnings: a.Warnings,
-	}
-	switch a.Outcome() {
-	case query.Qualified:
-		c.Outcome = "qualified"
-	case query.NotQualified:
-		c.Outcome = "not_qualified"
-	default:
-		c.Outcome = "incomplete"
+		Outcome: a.Outcome().String(), Entities: a.Entities, Hints: a.Hints, Exact: a.Query.Exact, AnyMatch: a.Query.AnyMatch,
 	}
 	return c
 }
@@ -65,6 +66,10 @@ func verdictWords(c Check) string {
 		return "QUALIFIED"
 	case "not_qualified":
 		return "NOT QUALIFIED"
+	case "not_found":
+		return "NOT FOUND"
+	case "ambiguous":
+		return "AMBIGUOUS"
 	}
 	return "NO ANSWER (lists could not be verified)"
 }
@@ -78,7 +83,10 @@ func WriteCheck(w io.Writer, f Format, c Check) error {
 		return WriteBatchCSV(w, []Check{c})
 	}
 	fmt.Fprintf(w, "%s: %s\n", verdictWords(c), c.Reason)
-	fmt.Fprintf(w, "query: provider %q, service %s, country %s, at %s\n", c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At)
+	fmt.Fprintf(w, "query: provider %q, service %s, country %s, at %s%s\n", c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At, matchMode(c))
+	for _, n := range historyNotes(c.Matches) {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	if len(c.Matches) > 0 {
 		fmt.Fprintln(w)
 		if err := writeMatches(w, c.Matches); err != nil {
@@ -109,6 +117,31 @@ func WriteCheck(w io.Writer, f Format, c Check) error {
 	return nil
 }
 
+func matchMode(c Check) string {
+	var m []string
+	if c.Exact {
+		m = append(m, "exact names")
+	}
+	if c.AnyMatch {
+		m = append(m, "any match")
+	}
+	if len(m) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(m, ", ") + ")"
+}
+
+// historyNotes are the distinct "answered from the history" notes.
+func historyNotes(ms []query.Match) []string {
+	var out []string
+	for _, m := range ms {
+		if n := m.AnsweredFromHistory; n != "" && (len(out) == 0 || out[len(out)-1] != n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func orAll(c string) string {
 	if c == "" {
 		return "any"
@@ -124,7 +157,7 @@ func yesNo(b bool) string {
 }
 
 func writeMatches(w io.Writer, ms []query.Match) error {
-	t := newTable(w, "QUALIFIED", "COUNTRY", "PROVIDER", "SERVICE", "TYPE", "STATUS", "SINCE", "LIST")
+	t := newTable(w, "QUALIFIED", "COUNTRY", "PROVIDER", "IDENTIFIER", "SERVICE", "TYPE", "STATUS", "SINCE", "LIST")
 	for _, m := range ms {
 		svc, typ, status, since := "-", "-", "-", "-"
 		if m.Service != nil {
@@ -138,7 +171,24 @@ func writeMatches(w io.Writer, ms []query.Match) error {
 			}
 		}
 		list := fmt.Sprintf("%s seq %d (%s)", m.List.Territory, m.List.Sequence, m.List.Signature)
-		if err := t.Append([]string{yesNo(m.Qualified), m.Country, m.Provider.Name, svc, typ, status, since, list}); err != nil {
+		// Every candidate shows its identifier: the one that matched, as the
+		// list writes it, or else those it has.
+		ident := strings.Join(m.Provider.Identifiers, " ")
+		if m.MatchedOn == "identifier" {
+			ident = m.Matched
+		}
+		if ident == "" {
+			ident = "-"
+		}
+		if m.Service != nil {
+			if m.Service.TakenOverBy != nil {
+				status += " (taken over by " + m.Service.TakenOverBy.TSPName + ")"
+			}
+			if m.Service.ServiceCertificatesExpired {
+				status += " (certificates expired)"
+			}
+		}
+		if err := t.Append([]string{yesNo(m.Qualified), m.Country, m.Provider.Name, ident, svc, typ, status, since, list}); err != nil {
 			return err
 		}
 	}

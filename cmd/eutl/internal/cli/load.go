@@ -17,6 +17,13 @@ import (
 // loadSet fetches (or, offline, reads from the cache) and verifies the LOTL
 // and the national lists (all, or only territories), updating the cache.
 func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*trust.ChainResult, error) {
+	return g.loadSetDeferred(ctx, territories, offline, false)
+}
+
+// loadSetDeferred is loadSet; with deferFreshness the lists are verified on
+// everything but freshness, which the query index then decides for each
+// question's instant (one model of time for check and batch).
+func (g *globalOptions) loadSetDeferred(ctx context.Context, territories []string, offline, deferFreshness bool) (*trust.ChainResult, error) {
 	anchors, err := g.anchors()
 	if err != nil {
 		return nil, err
@@ -59,6 +66,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		Options: g.trustOptions(), LOTLURL: g.lotlURL, Anchors: anchors, OJURI: ojURI,
 		Territories: territories, Concurrency: g.concurrency,
 	}
+	opts.Options.DeferFreshness = deferFreshness
 	bar := g.progress()
 	if bar != nil {
 		opts.Progress = bar.event
