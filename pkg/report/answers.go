@@ -231,20 +231,7 @@ func WriteBatchCSV(w io.Writer, cs []Check) error {
 		return err
 	}
 	for _, c := range cs {
-		var provs []string
-		svc, list := "", ""
-		for _, m := range c.Matches {
-			provs = append(provs, m.Provider.Name+" ("+m.Country+")")
-			if svc == "" && m.Service != nil && m.Qualified == c.Qualified {
-				svc = m.Service.Name
-				list = fmt.Sprintf("%s seq %d sha256 %s", m.List.Territory, m.List.Sequence, m.List.SHA256)
-			}
-		}
-		line := ""
-		if c.Line > 0 {
-			line = strconv.Itoa(c.Line)
-		}
-		if err := cw.Write([]string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, c.Outcome, strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}); err != nil {
+		if err := cw.Write(batchCSVRecord(c)); err != nil {
 			return err
 		}
 	}
@@ -252,31 +239,114 @@ func WriteBatchCSV(w io.Writer, cs []Check) error {
 	return cw.Error()
 }
 
+func batchCSVRecord(c Check) []string {
+	var provs []string
+	svc, list := "", ""
+	for _, m := range c.Matches {
+		provs = append(provs, m.Provider.Name+" ("+m.Country+")")
+		if svc == "" && m.Service != nil && m.Qualified == c.Qualified {
+			svc = m.Service.Name
+			list = fmt.Sprintf("%s seq %d sha256 %s", m.List.Territory, m.List.Sequence, m.List.SHA256)
+		}
+	}
+	line := ""
+	if c.Line > 0 {
+		line = strconv.Itoa(c.Line)
+	}
+	return []string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, c.Outcome, strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}
+}
+
 // WriteBatch renders batch answers: a table, CSV, or JSON Lines (one
 // object per input row).
 func WriteBatch(w io.Writer, f Format, cs []Check) error {
-	switch f {
-	case JSON:
-		for _, c := range cs {
-			b, err := json.Marshal(c)
-			if err != nil {
-				return err
-			}
-			if _, err := w.Write(append(b, '\n')); err != nil {
-				return err
-			}
-		}
-		return nil
-	case CSV:
-		return WriteBatchCSV(w, cs)
-	}
-	t := newTable(w, "LINE", "VERDICT", "PROVIDER", "SERVICE", "COUNTRY", "AT", "REASON")
+	bw := NewBatchWriter(w, f)
 	for _, c := range cs {
-		if err := t.Append([]string{strconv.Itoa(c.Line), verdictWords(c), c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At, short(c.Reason, 100)}); err != nil {
+		if err := bw.Write(c); err != nil {
 			return err
 		}
 	}
+	return bw.Close()
+}
+
+// BatchTableRows is how many rows one batch table holds: longer batches
+// print one table per block, so that output streams in bounded memory.
+const BatchTableRows = 1000
+
+// BatchWriter renders batch answers one at a time, holding none but the
+// rows of the current table block.
+type BatchWriter struct {
+	w     io.Writer
+	f     Format
+	cw    *csv.Writer
+	table [][]string
+}
+
+// NewBatchWriter starts a batch rendering.
+func NewBatchWriter(w io.Writer, f Format) *BatchWriter {
+	return &BatchWriter{w: w, f: f}
+}
+
+// Write renders one answer.
+func (b *BatchWriter) Write(c Check) error {
+	switch b.f {
+	case JSON:
+		data, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		_, err = b.w.Write(append(data, '\n'))
+		return err
+	case CSV:
+		if b.cw == nil {
+			b.cw = csv.NewWriter(b.w)
+			if err := b.cw.Write(batchCSVHeader); err != nil {
+				return err
+			}
+		}
+		if err := b.cw.Write(batchCSVRecord(c)); err != nil {
+			return err
+		}
+		if b.cw.Flush(); b.cw.Error() != nil {
+			return b.cw.Error()
+		}
+		return nil
+	}
+	b.table = append(b.table, []string{strconv.Itoa(c.Line), verdictWords(c), c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At, short(c.Reason, 100)})
+	if len(b.table) >= BatchTableRows {
+		return b.flushTable()
+	}
+	return nil
+}
+
+func (b *BatchWriter) flushTable() error {
+	if len(b.table) == 0 {
+		return nil
+	}
+	t := newTable(b.w, "LINE", "VERDICT", "PROVIDER", "SERVICE", "COUNTRY", "AT", "REASON")
+	for _, r := range b.table {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	b.table = b.table[:0]
 	return t.Render()
+}
+
+// Close renders what is held (the last table block; a CSV header when no
+// row came).
+func (b *BatchWriter) Close() error {
+	switch b.f {
+	case JSON:
+		return nil
+	case CSV:
+		if b.cw == nil {
+			b.cw = csv.NewWriter(b.w)
+			b.cw.Write(batchCSVHeader)
+		}
+		b.cw.Flush()
+		return b.cw.Error()
+	}
+	return b.flushTable()
 }
 
 // Providers is the result of `eutl providers`.
