@@ -129,3 +129,24 @@ func TestAmbiguousAndEntities(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseIdentifier: outside input never panics; an identifier's key is
+// stable when written back in the ETSI form with the repeated prefix.
+func FuzzParseIdentifier(f *testing.F) {
+	for _, s := range []string{"VATBE-0463.006.734", "BE 0463.006.734", "VATCZ-CZ26439395", "NTRRO-J40/781/2004", "Stø AS", "ΕΡΜΗΣ", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, ok := query.ParseIdentifier(s, true)
+		if !ok {
+			return
+		}
+		if id.Country == "" || id.Number == "" {
+			t.Fatalf("%q: %+v", s, id)
+		}
+		back, ok := query.ParseIdentifier("VAT"+id.Country+"-"+id.Country+id.Number, false)
+		if !ok || back.Key() != id.Key() {
+			t.Fatalf("%q: key %q, written back %q (%v)", s, id.Key(), back.Key(), ok)
+		}
+	})
+}
