@@ -31,7 +31,7 @@ type Check struct {
 	Matches       []query.Match `json:"matches"`
 	Related       []query.Match `json:"related"`
 	// Additions to the contract's shape.
-	Outcome       string             `json:"outcome"` // qualified, not_qualified, not_found, ambiguous, incomplete
+	Outcome string `json:"outcome"` // qualified, not_qualified, not_found, ambiguous, incomplete
 	// Entities is how many distinct legal entities matched (entries sharing
 	// a country+number identifier are one).
 	Entities      int                `json:"entities"`
