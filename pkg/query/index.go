@@ -593,7 +593,7 @@ func decidingEvidence(pe *provEntry, s *tsl.Service, e Entry, t time.Time) (*Ser
 			SchemeTerritory: tob.SchemeTerritory, URI: strings.TrimSpace(tob.URI.Get("en"))}
 		warnings = append(warnings, fmt.Sprintf("%s was taken over by %s (%s); the verdict follows its status", who, ev.TakenOverBy.TSPName, orUnknown(tob.SchemeTerritory)))
 	}
-	if tsl.NormalizeURI(e.Instance.Type) == tsl.ServiceTypeCAQC && ev.Status == tsl.StatusGranted {
+	if tsl.NormalizeURI(e.Instance.Type) == tsl.ServiceTypeCAQC && tsl.NormalizeURI(ev.Status) == tsl.StatusGranted {
 		if last, n := latestNotAfter(e.Instance, s); n > 0 && !last.After(t) {
 			ev.ServiceCertificatesExpired, ev.CertificatesNotAfter = true, last.UTC()
 			warnings = append(warnings, fmt.Sprintf("%s: every certificate of the service (%d) expired by %s (the last on %s): it can issue no new qualified certificate under them; the verdict follows its status", who, n, stamp(t), stamp(last)))
