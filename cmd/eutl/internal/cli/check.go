@@ -9,7 +9,6 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
-	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
@@ -111,21 +110,15 @@ func answerError(a *query.Answer) error {
 
 // loadIndex loads and verifies the lists and indexes them for queries.
 func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*query.Index, error) {
-	res, err := g.loadSetDeferred(cmd.Context(), territories, g.offline, true)
+	set, err := g.loadSetFor(cmd.Context(), territories, g.offline, true)
 	if err != nil {
 		return nil, err
 	}
-	if res.LOTL.Usable() {
-		for i := range res.Lists {
-			if errors.Is(res.Lists[i].Err, trust.ErrNoPointer) {
-				var known []string
-				for _, p := range trust.XMLPointers(res.LOTL.List.List) {
-					known = append(known, p.Territory)
-				}
-				return nil, usagef(fmt.Errorf("the LOTL lists no Trusted List for territory %q; it has: %s", res.Lists[i].Territory, strings.Join(known, " ")))
-			}
-		}
+	ix, err := set.Index()
+	if err != nil {
+		return nil, usagef(err)
 	}
+	res := set.Chain()
 	for i := range res.Lists {
 		o := &res.Lists[i]
 		for _, n := range o.Notes {
@@ -140,5 +133,5 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 			}
 		}
 	}
-	return query.FromChain(res, query.AllowExpired(g.allowExpired)), nil
+	return ix, nil
 }
