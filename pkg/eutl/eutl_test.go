@@ -309,3 +309,46 @@ func TestSource(t *testing.T) {
 	}
 	checkBMID(t, set, query.Qualified)
 }
+
+// TestFreshnessPerQuestion: with FreshnessPerQuestion one set answers a
+// question about any instant as a load at that instant would: the
+// generated lists (NextUpdate 2026-12-01) answer at 2026-08-20, count as
+// expired at 2027-01-01 (no answer, never "not qualified"), and answer
+// then with AllowExpiredUnsafe.
+func TestFreshnessPerQuestion(t *testing.T) {
+	w := testWorld(t)
+	kind, _ := query.ParseKind("qval")
+	ask := func(set *eutl.Set, at time.Time) *query.Answer {
+		ix, err := set.Index()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix.Check(query.Query{Provider: "VATBE-0541659084", Kind: kind, Country: "BE", At: at})
+	}
+	later := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, allow := range []bool{false, true} {
+		set, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: at,
+			FreshnessPerQuestion: true, AllowExpiredUnsafe: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := ask(set, at); a.Outcome() != query.Qualified {
+			t.Errorf("allow=%v at %s: %v %q", allow, at, a.Outcome(), a.Reason)
+		}
+		a := ask(set, later)
+		switch {
+		case !allow && (a.Outcome() != query.IncompleteTrust || len(a.Failed) == 0 || a.Failed[0].Verdict != "expired"):
+			t.Errorf("at %s: %v %+v", later, a.Outcome(), a.Failed)
+		case allow && a.Outcome() != query.Qualified:
+			t.Errorf("allow-expired at %s: %v %q", later, a.Outcome(), a.Reason)
+		}
+		// The same as a load at that instant.
+		direct, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: later, AllowExpiredUnsafe: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := ask(direct, later); d.Outcome() != a.Outcome() {
+			t.Errorf("allow=%v: per question %v, loaded at %s %v", allow, a.Outcome(), later, d.Outcome())
+		}
+	}
+}
