@@ -163,8 +163,8 @@ func TestRealTimeModel(t *testing.T) {
 	if a.Outcome() != query.IncompleteTrust || len(a.Failed) != 1 || a.Failed[0].Verdict != "expired" {
 		t.Errorf("at 2026-08-20: %v %+v", a.Outcome(), a.Failed)
 	}
-	// The same, from an index verified at 2026-08-20 by the chain itself.
-	if b := realIndex(t).Check(q); b.Outcome() != a.Outcome() {
+	// The same, from lists whose freshness the chain judged at 2026-08-20.
+	if b := query.FromChain(realChain(false, []string{"NO"})).Check(q); b.Outcome() != a.Outcome() {
 		t.Errorf("chain-judged freshness %v, index-judged %v", b.Outcome(), a.Outcome())
 	}
 	// Allowing expired lists answers, with a warning and the list marked.
@@ -216,4 +216,38 @@ func hasWarning(a *query.Answer, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestRealQERDS: a provider whose qualified registered delivery service is
+// EDS/Q is qualified for qerds (and qeds), not for qrem; Postalia Belgium,
+// whose service is EDS/REM/Q, is qualified for qerds and qrem, not qeds.
+func TestRealQERDS(t *testing.T) {
+	ix := realIndexDeferred(t)
+	at := d("2026-08-20")
+	qeds, qerds, qrem := kind(t, "qeds"), kind(t, "qerds"), kind(t, "qrem")
+	found := 0
+	for _, p := range ix.Providers(query.ProvidersQuery{Kind: &qeds, Qualified: true, At: at}) {
+		if len(p.Provider.Identifiers) == 0 || strings.Join(p.QualifiedFor, " ") != "EDS/Q" {
+			continue
+		}
+		remOnly := ix.Providers(query.ProvidersQuery{Query: p.Provider.Identifiers[0], Country: p.Country, Kind: &qrem, Qualified: true, At: at})
+		if len(remOnly) > 0 {
+			continue
+		}
+		found++
+		for k, want := range map[*query.Kind]query.Outcome{&qerds: query.Qualified, &qeds: query.Qualified, &qrem: query.NotQualified} {
+			a := ix.Check(query.Query{Provider: p.Provider.Identifiers[0], Kind: *k, Country: p.Country, At: at})
+			if a.Outcome() != want {
+				t.Errorf("%s (%s) for %s: %v, want %v (%s)", p.Provider.Name, p.Country, k.Alias, a.Outcome(), want, a.Reason)
+			}
+		}
+	}
+	if found < 3 {
+		t.Errorf("only %d providers with EDS/Q alone", found)
+	}
+	for k, want := range map[*query.Kind]query.Outcome{&qerds: query.Qualified, &qrem: query.Qualified, &qeds: query.NotQualified} {
+		if a := ix.Check(query.Query{Provider: "VATBE-0463006734", Kind: *k, Country: "BE", At: at}); a.Outcome() != want {
+			t.Errorf("Postalia for %s: %v, want %v (%s)", k.Alias, a.Outcome(), want, a.Reason)
+		}
+	}
 }
