@@ -251,8 +251,8 @@ func certSubjects(pe *provEntry, s *tsl.Service, tl []Entry) serviceCert {
 }
 
 // groupEntities numbers the legal entities: provider entries that share a
-// country+number identifier (in any list, under any scheme or spelling), or
-// a folded name within one list, are one entity.
+// country+number identifier (in any list, under any scheme or spelling),
+// or, having none, a folded name within one list, are one entity.
 func (ix *Index) groupEntities() {
 	parent := make([]int, len(ix.providers))
 	for i := range parent {
@@ -268,9 +268,13 @@ func (ix *Index) groupEntities() {
 	union := func(a, b int) { parent[find(a)] = find(b) }
 	byKey := map[string]int{}
 	for i, pe := range ix.providers {
-		keys := []string{pe.list.info.Territory + "\x00" + Fold(pe.p.Names.Get("en"))}
+		var keys []string
 		for _, id := range pe.ids {
 			keys = append(keys, id.id.Key())
+		}
+		if len(keys) == 0 {
+			// No identifier: the same name in one list is the same entity.
+			keys = append(keys, pe.list.info.Territory+"\x00"+Fold(pe.p.Names.Get("en")))
 		}
 		for _, k := range keys {
 			if j, ok := byKey[k]; ok {
@@ -365,17 +369,15 @@ func (ix *Index) matchProvidersUncached(q, country string, exact bool) []provHit
 	if fq == "" {
 		return nil
 	}
+	if isID {
+		out = ix.matchIdentifier(id, country)
+		if len(out) > 0 || identifierRe.MatchString(strings.ToUpper(strings.Join(strings.Fields(q), ""))) {
+			return out
+		}
+		// Shaped like a VIES number but none is listed: it may be a name.
+	}
 	for _, pe := range ix.providers {
 		if country != "" && pe.list.info.Territory != country {
-			continue
-		}
-		if isID {
-			for _, pid := range pe.ids {
-				if pid.id.Key() == id.Key() {
-					out = append(out, provHit{pe: pe, on: "identifier", value: pid.written})
-					break
-				}
-			}
 			continue
 		}
 		names := pe.allNames()
@@ -389,6 +391,24 @@ func (ix *Index) matchProvidersUncached(q, country string, exact bool) []provHit
 				continue
 			}
 			break
+		}
+	}
+	return out
+}
+
+// matchIdentifier returns the providers with an identifier of id's
+// country and number.
+func (ix *Index) matchIdentifier(id Identifier, country string) []provHit {
+	var out []provHit
+	for _, pe := range ix.providers {
+		if country != "" && pe.list.info.Territory != country {
+			continue
+		}
+		for _, pid := range pe.ids {
+			if pid.id.Key() == id.Key() {
+				out = append(out, provHit{pe: pe, on: "identifier", value: pid.written})
+				break
+			}
 		}
 	}
 	return out
