@@ -312,8 +312,11 @@ func (ix *Index) suggestUncached(q Query, fq string) []string {
 				best = s
 			}
 		}
+		if best < 0.5 {
+			continue
+		}
 		name := strings.TrimSpace(pe.p.Names.Get("en")) + " (" + pe.list.info.Territory + idSuffix(providerRef(pe)) + ")"
-		if best >= 0.5 && !seen[name] {
+		if !seen[name] {
 			seen[name] = true
 			all = append(all, scored{name, best})
 		}

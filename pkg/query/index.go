@@ -89,8 +89,6 @@ type Index struct {
 	lotl *listEntry
 	// allowExpired: lists past their NextUpdate still answer (with a warning).
 	allowExpired bool
-	// territories with a list (usable or failed)
-	known map[string]bool
 	// suggestMemo caches "did you mean" answers by country and folded query;
 	// matchMemo and namedMemo the provider and service-name matches. Each
 	// holds at most memoLimit entries, so that a long batch of distinct
@@ -157,17 +155,13 @@ func failedOf(o *trust.Outcome) FailedList {
 // (names folded, identifiers parsed), their services (timelines, names,
 // certificate subjects for related evidence), then the legal entities.
 func NewIndex(lists []Input, failed []FailedList, opts ...Option) *Index {
-	ix := &Index{failed: failed, known: map[string]bool{}, certsByOrg: map[string][]int{}, certsByID: map[string][]int{}}
+	ix := &Index{failed: failed, certsByOrg: map[string][]int{}, certsByID: map[string][]int{}}
 	for _, o := range opts {
 		o(ix)
-	}
-	for _, f := range failed {
-		ix.known[f.Territory] = true
 	}
 	for _, in := range lists {
 		le := newListEntry(in, ix.allowExpired)
 		ix.lists = append(ix.lists, le)
-		ix.known[le.info.Territory] = true
 		for pi := range le.list.Providers {
 			pe := newProvEntry(le, &le.list.Providers[pi])
 			ix.providers = append(ix.providers, pe)

@@ -126,6 +126,9 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
+		// No ticker goroutine: it reads the bar's state without its lock (a
+		// data race under -race); the spinner moves on each event instead.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
 
