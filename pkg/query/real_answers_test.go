@@ -3,6 +3,7 @@ package query_test
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/eutl/eutl/pkg/query"
 )
@@ -132,6 +133,22 @@ func TestRealFolding(t *testing.T) {
 	}
 	if a := ix.Check(query.Query{Provider: "sto as", Kind: query.AnyQualified, At: d("2026-06-01"), Exact: true}); len(a.Matches) != 1 || a.Matches[0].Country != "NO" {
 		t.Errorf("--exact sto as: %q", a.Reason)
+	}
+	// Every Latin letter of every provider name in the real set folds to
+	// ASCII (ø, ł, đ, ß, æ, … and the rest the lists use).
+	names := 0
+	for _, p := range ix.Providers(query.ProvidersQuery{At: d("2026-06-01")}) {
+		for _, n := range p.Provider.Names {
+			names++
+			for _, r := range query.Fold(n) {
+				if r > unicode.MaxASCII && unicode.Is(unicode.Latin, r) {
+					t.Errorf("%q folds to %q: %c is left", n, query.Fold(n), r)
+				}
+			}
+		}
+	}
+	if names < 500 {
+		t.Errorf("only %d names", names)
 	}
 	for _, q := range []string{"glowny urzad", "Główny Urząd", "GLOWNY URZAD CERTYFIKACJI"} {
 		a := ix.Check(query.Query{Provider: q, Kind: query.AnyQualified, Country: "PL", At: d("2026-08-20")})
