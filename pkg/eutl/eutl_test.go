@@ -352,3 +352,42 @@ func TestFreshnessPerQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestOneModelOfTime: for every instant and question, one set loaded with
+// FreshnessPerQuestion answers exactly (outcome and reason) as a set
+// loaded at that instant does.
+func TestOneModelOfTime(t *testing.T) {
+	w := testWorld(t)
+	perQuestion, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: at, FreshnessPerQuestion: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := perQuestion.Index()
+	instants := []time.Time{
+		time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC), at,
+		time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC),
+	}
+	var questions []query.Query
+	for _, p := range []string{"VATBE-0541659084", "GlobalSign", "certipost", "NV", "Nobody", "ερμης"} {
+		for _, s := range []string{"qval", "qc-esig", "qtst", "any"} {
+			k, _ := query.ParseKind(s)
+			for _, c := range []string{"", "BE"} {
+				questions = append(questions, query.Query{Provider: p, Kind: k, Country: c})
+			}
+		}
+	}
+	for _, when := range instants {
+		direct, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: when})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dix, _ := direct.Index()
+		for _, q := range questions {
+			q.At = when
+			a, b := ix.Check(q), dix.Check(q)
+			if a.Outcome() != b.Outcome() || a.Reason != b.Reason {
+				t.Errorf("%s %q %s %q: per question %v %q; loaded at that instant %v %q", when.Format(time.RFC3339), q.Provider, q.Kind.Alias, q.Country, a.Outcome(), a.Reason, b.Outcome(), b.Reason)
+			}
+		}
+	}
+}
