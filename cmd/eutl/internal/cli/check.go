@@ -34,7 +34,9 @@ Exit status: 0 qualified; 3 not qualified, not found or ambiguous, from verified
 be fetched (never 3 from partial data).`,
 		Example: `  eutl check --provider "Belgian Mobile ID" --service qval --country BE
   eutl check --provider VATBE-0541659084 --service qc-esig --format json
-  eutl check --provider "ΕΡΜΗΣ" --service qwac --country GR --at 2026-08-20`,
+  eutl check --provider "ΕΡΜΗΣ" --service qwac --country GR --at 2026-08-20
+  eutl check --provider "BE 0463.006.734" --service qerds
+  eutl check --provider "GlobalSign NV/SA" --exact --service qc-esig`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(provider) == "" {
