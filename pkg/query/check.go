@@ -143,6 +143,8 @@ func (ix *Index) Check(q Query) *Answer {
 		names := distinctProviders(a.Matches)
 		if q.AnyMatch {
 			a.Warnings = append(a.Warnings, fmt.Sprintf("%q matches %d different providers (%s); --any-match: the answer is qualified if any is", q.Provider, a.Entities, strings.Join(shortList(names, 5), "; ")))
+		} else if q.Exact {
+			a.Hints = append(a.Hints, "several providers have this very name: use a registration identifier (VATBE-0463006734, BE0463006734); --any-match accepts any candidate")
 		} else {
 			a.Hints = append(a.Hints, "use a registration identifier (VATBE-0463006734, BE0463006734) or --exact with the whole name; --any-match accepts any candidate")
 		}
