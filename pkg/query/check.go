@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 // Query is one question.
@@ -83,8 +85,6 @@ type Answer struct {
 	// Failed are lists that could hold the answer but could not be used.
 	Failed   []FailedList
 	Warnings []string
-	// Hints say how to ask better (ambiguous queries).
-	Hints []string
 }
 
 // Outcome classifies the answer. An ambiguous query never passes; a
@@ -99,7 +99,7 @@ func (a *Answer) Outcome() Outcome {
 	}
 	if len(a.Failed) > 0 {
 		for _, f := range a.Failed {
-			if f.Verdict != "fetch_failed" {
+			if f.Verdict != trust.FetchFailed {
 				return IncompleteTrust
 			}
 		}
@@ -142,11 +142,7 @@ func (ix *Index) Check(q Query) *Answer {
 	if a.Entities > 1 {
 		names := distinctProviders(a.Matches)
 		if q.AnyMatch {
-			a.Warnings = append(a.Warnings, fmt.Sprintf("%q matches %d different providers (%s); --any-match: the answer is qualified if any is", q.Provider, a.Entities, strings.Join(shortList(names, 5), "; ")))
-		} else if q.Exact {
-			a.Hints = append(a.Hints, "several providers have this very name: use a registration identifier (VATBE-0463006734, BE0463006734); --any-match accepts any candidate")
-		} else {
-			a.Hints = append(a.Hints, "use a registration identifier (VATBE-0463006734, BE0463006734) or --exact with the whole name; --any-match accepts any candidate")
+			a.Warnings = append(a.Warnings, fmt.Sprintf("%q matches %d different providers (%s); any match was asked for: the answer is qualified if any is", q.Provider, a.Entities, strings.Join(shortList(names, 5), "; ")))
 		}
 	}
 	if len(provs) > 0 {
@@ -213,7 +209,7 @@ func (a *Answer) reason(q Query) string {
 	if len(a.Failed) > 0 {
 		var fs []string
 		for _, f := range a.Failed {
-			fs = append(fs, f.Territory+" ("+f.Verdict+")")
+			fs = append(fs, f.Territory+" ("+string(f.Verdict)+")")
 		}
 		r = "no answer from partial data: " + strings.Join(fs, ", ") + " could hold the provider but could not be used; verified lists say: " + r
 	}

@@ -16,23 +16,28 @@ import (
 
 // ListInfo identifies the list evidence comes from.
 type ListInfo struct {
-	Territory     string    `json:"territory"`
-	Sequence      int       `json:"sequence"`
-	SHA256        string    `json:"sha256"`
-	Signature     string    `json:"signature"`
-	URL           string    `json:"url,omitempty"`
-	Issued        time.Time `json:"issued"`
-	NextUpdate    time.Time `json:"next_update,omitzero"`
-	SignerSubject string    `json:"signer_subject,omitempty"`
-	SignerSHA256  string    `json:"signer_sha256,omitempty"`
+	Territory     string
+	Sequence      int
+	SHA256        string
+	Signature     string
+	URL           string
+	Issued        time.Time
+	NextUpdate    time.Time
+	SignerSubject string
+	SignerSHA256  string
 }
 
 // FailedList is a list that could not be used.
 type FailedList struct {
-	Territory string `json:"territory"`
-	URL       string `json:"url,omitempty"`
-	Verdict   string `json:"verdict"`
-	Reason    string `json:"reason"`
+	Territory string
+	URL       string
+	Verdict   trust.Verdict
+	Reason    string
+	// Location is the element the failure is about, when it has one (an
+	// addition to the contract).
+	Location string
+	// Cause is Reason without its location, for tables.
+	Cause string
 }
 
 type listEntry struct {
@@ -140,13 +145,14 @@ func FromChain(res *trust.ChainResult, opts ...Option) *Index {
 }
 
 func failedOf(o *trust.Outcome) FailedList {
-	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: string(o.Verdict())}
+	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: o.Verdict()}
 	var le *trust.ListError
 	switch {
 	case errors.As(o.Err, &le):
-		f.Reason = le.Err.Error()
+		f.Reason, f.Location, f.Cause = le.Err.Error(), le.Location(), le.Cause()
 	case o.Err != nil:
 		f.Reason = o.Err.Error()
+		f.Cause = f.Reason
 	}
 	return f
 }
@@ -436,20 +442,27 @@ func (ix *Index) relevantFailed(country string) []FailedList {
 // Signatures, signers, types, territories and sequence numbers do not
 // depend on t and were checked once, by package trust.
 
-// staleAt says why le cannot answer at t, or "" when it can.
-func (le *listEntry) staleAt(t time.Time) string {
-	if le == nil || t.IsZero() || le.list.Closed() || le.info.NextUpdate.After(t) {
-		return ""
+// staleAt is why le cannot answer at t (its NextUpdate is not after t),
+// or nil when it can.
+func (le *listEntry) staleAt(t time.Time) error {
+	if le == nil {
+		return nil
 	}
-	return fmt.Sprintf("/TrustServiceStatusList/SchemeInformation/NextUpdate: %v: NextUpdate %s is not after %s", trust.ErrExpired, stamp(le.info.NextUpdate), stamp(t))
+	return trust.FreshnessError(le.info.NextUpdate, t)
+}
+
+// expiredAt is le as a failed list at t.
+func (le *listEntry) expiredAt(why error) FailedList {
+	e := &trust.ListError{Territory: le.info.Territory, URL: le.info.URL, Verdict: trust.Expired, Err: why}
+	return FailedList{Territory: le.info.Territory, URL: le.info.URL, Verdict: trust.Expired, Reason: why.Error(), Location: e.Location(), Cause: e.Cause()}
 }
 
 // usableAt reports whether le may answer a question at t.
 func (ix *Index) usableAt(le *listEntry, t time.Time) bool {
-	if ix.lotl != nil && !ix.lotl.expiredOK && ix.lotl.staleAt(t) != "" {
+	if ix.lotl != nil && !ix.lotl.expiredOK && ix.lotl.staleAt(t) != nil {
 		return false
 	}
-	return le.expiredOK || le.staleAt(t) == ""
+	return le.expiredOK || le.staleAt(t) == nil
 }
 
 // failedAt returns the lists that could hold an answer at t in country but
@@ -458,16 +471,16 @@ func (ix *Index) usableAt(le *listEntry, t time.Time) bool {
 func (ix *Index) failedAt(country string, t time.Time) []FailedList {
 	out := ix.relevantFailed(country)
 	if ix.lotl != nil && !ix.lotl.expiredOK {
-		if why := ix.lotl.staleAt(t); why != "" {
-			return append(out, FailedList{Territory: "EU", URL: ix.lotl.info.URL, Verdict: string(trust.Expired), Reason: why})
+		if why := ix.lotl.staleAt(t); why != nil {
+			return append(out, ix.lotl.expiredAt(why))
 		}
 	}
 	for _, le := range ix.lists {
 		if country != "" && le.info.Territory != country || le.expiredOK {
 			continue
 		}
-		if why := le.staleAt(t); why != "" {
-			out = append(out, FailedList{Territory: le.info.Territory, URL: le.info.URL, Verdict: string(trust.Expired), Reason: why})
+		if why := le.staleAt(t); why != nil {
+			out = append(out, le.expiredAt(why))
 		}
 	}
 	return out
@@ -485,8 +498,8 @@ func (ix *Index) expiredWarnings(country string, t time.Time) []string {
 		if le == nil || country != "" && le != ix.lotl && le.info.Territory != country {
 			continue
 		}
-		if why := le.staleAt(t); why != "" && le.expiredOK {
-			out = append(out, fmt.Sprintf("%s seq %d used although expired (--allow-expired): %s", le.info.Territory, le.info.Sequence, why))
+		if why := le.staleAt(t); why != nil && le.expiredOK {
+			out = append(out, fmt.Sprintf("%s seq %d used although expired (expired lists allowed): %s", le.info.Territory, le.info.Sequence, why))
 		}
 	}
 	return out
@@ -495,8 +508,8 @@ func (ix *Index) expiredWarnings(country string, t time.Time) []string {
 // infoAt is the list's evidence for a question at t.
 func (le *listEntry) infoAt(t time.Time) ListInfo {
 	info := le.info
-	if le.staleAt(t) != "" {
-		info.Signature = "valid (expired, used with --allow-expired)"
+	if le.staleAt(t) != nil {
+		info.Signature = "valid (expired, used because expired lists were allowed)"
 	}
 	return info
 }
@@ -512,9 +525,9 @@ func (le *listEntry) historyNote(t time.Time) string {
 
 // ProviderRef names a provider.
 type ProviderRef struct {
-	Name        string   `json:"name"`
-	Names       []string `json:"names"`
-	Identifiers []string `json:"identifiers"`
+	Name        string
+	Names       []string
+	Identifiers []string
 }
 
 func providerRef(pe *provEntry) ProviderRef {
@@ -538,39 +551,39 @@ func providerRef(pe *provEntry) ProviderRef {
 
 // HistoryEntry is one status period in evidence.
 type HistoryEntry struct {
-	Type           string    `json:"type"`
-	Status         string    `json:"status"`
-	From           time.Time `json:"from"`
-	Until          time.Time `json:"until,omitzero"`
-	AdditionalInfo []string  `json:"additional_info,omitempty"`
+	Type           string
+	Status         string
+	From           time.Time
+	Until          time.Time
+	AdditionalInfo []string
 }
 
 // ServiceEvidence is the service that decided an answer.
 type ServiceEvidence struct {
-	Name           string         `json:"name"`
-	Type           string         `json:"type"`
-	Status         string         `json:"status"`
-	StatusSince    time.Time      `json:"status_since"`
-	AdditionalInfo []string       `json:"additional_info"`
-	Qualifiers     []string       `json:"qualifiers,omitempty"`
-	History        []HistoryEntry `json:"history"`
+	Name           string
+	Type           string
+	Status         string
+	StatusSince    time.Time
+	AdditionalInfo []string
+	Qualifiers     []string
+	History        []HistoryEntry
 	// TakenOverBy is set when the entry in force says another provider
 	// took the service over (TS 119 612 §5.5.9.3); the status still decides.
-	TakenOverBy *TakenOver `json:"taken_over_by,omitempty"`
+	TakenOverBy *TakenOver
 	// ServiceCertificatesExpired is set for a CA/QC whose every service
 	// certificate has expired at the question's instant: the status still
 	// decides, but it can issue no new certificate under them.
-	ServiceCertificatesExpired bool `json:"service_certificates_expired,omitempty"`
+	ServiceCertificatesExpired bool
 	// CertificatesNotAfter is the latest expiry among those certificates.
-	CertificatesNotAfter time.Time `json:"service_certificates_not_after,omitzero"`
+	CertificatesNotAfter time.Time
 }
 
 // TakenOver names the provider that took a service over.
 type TakenOver struct {
-	TSPName         string `json:"tsp_name"`
-	SchemeOperator  string `json:"scheme_operator,omitempty"`
-	SchemeTerritory string `json:"scheme_territory,omitempty"`
-	URI             string `json:"uri,omitempty"`
+	TSPName         string
+	SchemeOperator  string
+	SchemeTerritory string
+	URI             string
 }
 
 func tlOf(pe *provEntry, s *tsl.Service) []Entry {
@@ -661,22 +674,22 @@ func history(tl []Entry) []HistoryEntry {
 
 // Match is one provider entry (or, in Related, one service) with its verdict.
 type Match struct {
-	Provider  ProviderRef      `json:"provider"`
-	Country   string           `json:"country"`
-	Qualified bool             `json:"qualified"`
-	Reason    string           `json:"reason"`
-	Service   *ServiceEvidence `json:"service"`
-	List      ListInfo         `json:"list"`
+	Provider  ProviderRef
+	Country   string
+	Qualified bool
+	Reason    string
+	Service   *ServiceEvidence
+	List      ListInfo
 	// MatchedOn says how the query matched ("identifier", "name", "exact
 	// name") and Matched the list's identifier or name, as written.
-	MatchedOn string `json:"matched_on,omitempty"`
-	Matched   string `json:"matched,omitempty"`
+	MatchedOn string
+	Matched   string
 	// Entity numbers the legal entity within one answer: entries sharing a
 	// country+number identifier share it.
-	Entity int `json:"entity,omitempty"`
+	Entity int
 	// AnsweredFromHistory is set when the list was issued after the
 	// question's instant.
-	AnsweredFromHistory string `json:"answered_from_history,omitempty"`
+	AnsweredFromHistory string
 }
 
 // decideProvider finds the service of kind that decides for pe at t.

@@ -162,13 +162,17 @@ func ParseKind(s string) (Kind, error) {
 		if len(tail) > len("svctype/") && strings.EqualFold(tail[:len("svctype/")], "svctype/") {
 			tail = tail[len("svctype/"):]
 		}
-		for i := range tsl.ServiceTypes {
-			if strings.EqualFold(tsl.ServiceTypes[i].Tail, tail) {
-				return typeKind(&tsl.ServiceTypes[i]), nil
+		for _, st := range tsl.ServiceTypes() {
+			if strings.EqualFold(st.Tail, tail) {
+				return typeKind(&st), nil
 			}
 		}
 	}
-	return Kind{}, fmt.Errorf("unknown service type %q: use an alias (see 'eutl types'), a full ETSI URI, or its tail after Svctype/ such as CA/QC", s)
+	var aliases []string
+	for _, k := range Aliases() {
+		aliases = append(aliases, k.Alias)
+	}
+	return Kind{}, fmt.Errorf("unknown service type %q: use an alias (%s), a full ETSI URI, or its tail after Svctype/ such as CA/QC", s, strings.Join(aliases, ", "))
 }
 
 func typeKind(st *tsl.ServiceType) Kind {

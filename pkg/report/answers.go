@@ -23,26 +23,25 @@ type QueryJSON struct {
 
 // Check is the result of `eutl check` and of each `eutl batch` row.
 type Check struct {
-	SchemaVersion int           `json:"schema_version"`
-	Line          int           `json:"line,omitempty"` // batch: the input line
-	Query         QueryJSON     `json:"query"`
-	Qualified     bool          `json:"qualified"`
-	Reason        string        `json:"reason"`
-	Matches       []query.Match `json:"matches"`
-	Related       []query.Match `json:"related"`
+	SchemaVersion int       `json:"schema_version"`
+	Line          int       `json:"line,omitempty"` // batch: the input line
+	Query         QueryJSON `json:"query"`
+	Qualified     bool      `json:"qualified"`
+	Reason        string    `json:"reason"`
+	Matches       []Match   `json:"matches"`
+	Related       []Match   `json:"related"`
 	// Additions to the contract's shape.
 	Outcome string `json:"outcome"` // qualified, not_qualified, not_found, ambiguous, incomplete
 	// Entities is how many distinct legal entities matched (entries sharing
 	// a country+number identifier are one).
-	Entities      int                `json:"entities"`
-	Suggestions   []string           `json:"suggestions,omitempty"`
-	NamedServices []query.Match      `json:"named_services,omitempty"`
-	FailedLists   []query.FailedList `json:"failed_lists,omitempty"`
-	Warnings      []string           `json:"warnings,omitempty"`
-	Overrides     []string           `json:"overrides,omitempty"`
-	// Hints say how to ask better (an ambiguous name).
-	Hints []string `json:"hints,omitempty"`
-	// Exact and AnyMatch echo --exact and --any-match.
+	Entities      int          `json:"entities"`
+	Suggestions   []string     `json:"suggestions,omitempty"`
+	NamedServices []Match      `json:"named_services,omitempty"`
+	FailedLists   []FailedList `json:"failed_lists,omitempty"`
+	Warnings      []string     `json:"warnings,omitempty"`
+	Overrides     []string     `json:"overrides,omitempty"`
+	// Exact and AnyMatch echo whole-name matching and "qualified when any
+	// candidate is".
 	Exact    bool `json:"exact,omitempty"`
 	AnyMatch bool `json:"any_match,omitempty"`
 }
@@ -53,9 +52,9 @@ func FromAnswer(a *query.Answer, service string) Check {
 	c := Check{
 		SchemaVersion: SchemaVersion,
 		Query:         QueryJSON{Provider: a.Query.Provider, Service: service, Country: a.Query.Country, At: a.Query.At.UTC().Format(time.RFC3339)},
-		Qualified:     a.Qualified, Reason: a.Reason, Matches: a.Matches, Related: a.Related,
-		Suggestions: a.Suggestions, NamedServices: a.NamedServices, FailedLists: a.Failed, Warnings: a.Warnings,
-		Outcome: a.Outcome().String(), Entities: a.Entities, Hints: a.Hints, Exact: a.Query.Exact, AnyMatch: a.Query.AnyMatch,
+		Qualified:     a.Qualified, Reason: a.Reason, Matches: FromMatches(a.Matches), Related: FromMatches(a.Related),
+		Suggestions: a.Suggestions, NamedServices: FromMatches(a.NamedServices), FailedLists: FromFailed(a.Failed), Warnings: a.Warnings,
+		Outcome: a.Outcome().String(), Entities: a.Entities, Exact: a.Query.Exact, AnyMatch: a.Query.AnyMatch,
 	}
 	return c
 }
@@ -111,7 +110,7 @@ func WriteCheck(w io.Writer, f Format, c Check) error {
 	if len(c.FailedLists) > 0 {
 		fmt.Fprintln(w, "\nlists that could hold the answer but could not be used:")
 		for _, fl := range c.FailedLists {
-			fmt.Fprintf(w, "  %s %s: %s: %s\n", fl.Territory, fl.URL, fl.Verdict, cause(fl.Reason))
+			fmt.Fprintf(w, "  %s %s: %s: %s\n", fl.Territory, fl.URL, fl.Verdict, fl.Cause)
 		}
 	}
 	return nil
@@ -132,7 +131,7 @@ func matchMode(c Check) string {
 }
 
 // historyNotes are the distinct "answered from the history" notes.
-func historyNotes(ms []query.Match) []string {
+func historyNotes(ms []Match) []string {
 	var out []string
 	for _, m := range ms {
 		if n := m.AnsweredFromHistory; n != "" && (len(out) == 0 || out[len(out)-1] != n) {
@@ -156,7 +155,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func writeMatches(w io.Writer, ms []query.Match) error {
+func writeMatches(w io.Writer, ms []Match) error {
 	t := newTable(w, "QUALIFIED", "COUNTRY", "PROVIDER", "IDENTIFIER", "SERVICE", "TYPE", "STATUS", "SINCE", "LIST")
 	for _, m := range ms {
 		svc, typ, status, since := "-", "-", "-", "-"
@@ -195,7 +194,7 @@ func writeMatches(w io.Writer, ms []query.Match) error {
 	return t.Render()
 }
 
-func writeHistory(w io.Writer, m query.Match) {
+func writeHistory(w io.Writer, m Match) {
 	if m.Service == nil || len(m.Service.History) == 0 {
 		return
 	}
@@ -206,7 +205,7 @@ func writeHistory(w io.Writer, m query.Match) {
 	fmt.Fprintf(w, "  list: %s seq %d, sha256 %s\n", m.List.Territory, m.List.Sequence, m.List.SHA256)
 }
 
-func timelineLine(h query.HistoryEntry) string {
+func timelineLine(h HistoryEntry) string {
 	until := "now"
 	if !h.Until.IsZero() {
 		until = h.Until.Format(time.RFC3339)
@@ -351,10 +350,10 @@ func (b *BatchWriter) Close() error {
 
 // Providers is the result of `eutl providers`.
 type Providers struct {
-	SchemaVersion int                     `json:"schema_version"`
-	At            string                  `json:"at"`
-	Providers     []query.ProviderSummary `json:"providers"`
-	FailedLists   []query.FailedList      `json:"failed_lists,omitempty"`
+	SchemaVersion int               `json:"schema_version"`
+	At            string            `json:"at"`
+	Providers     []ProviderSummary `json:"providers"`
+	FailedLists   []FailedList      `json:"failed_lists,omitempty"`
 }
 
 // WriteProviders renders a providers listing.
@@ -390,10 +389,10 @@ func WriteProviders(w io.Writer, f Format, p Providers) error {
 
 // Show is the result of `eutl show`.
 type Show struct {
-	SchemaVersion int                    `json:"schema_version"`
-	At            string                 `json:"at"`
-	Providers     []query.ProviderDetail `json:"providers"`
-	FailedLists   []query.FailedList     `json:"failed_lists,omitempty"`
+	SchemaVersion int              `json:"schema_version"`
+	At            string           `json:"at"`
+	Providers     []ProviderDetail `json:"providers"`
+	FailedLists   []FailedList     `json:"failed_lists,omitempty"`
 }
 
 // WriteShow renders every service of the providers with its timeline.
@@ -461,6 +460,12 @@ type TypeRow struct {
 	Clause string `json:"clause"`
 }
 
+// TypesDoc is the result of `eutl types`.
+type TypesDoc struct {
+	SchemaVersion int       `json:"schema_version"`
+	Types         []TypeRow `json:"types"`
+}
+
 // Types is the catalogue: every alias, then every service type that no
 // alias stands for alone.
 func Types() []TypeRow {
@@ -481,7 +486,7 @@ func Types() []TypeRow {
 		}
 		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, URIs: uris, Meaning: meaning, Qualified: true, Class: class, Clause: k.Clause})
 	}
-	for _, st := range tsl.ServiceTypes {
+	for _, st := range tsl.ServiceTypes() {
 		if covered[st.URI] {
 			continue
 		}
@@ -498,10 +503,7 @@ func Types() []TypeRow {
 func WriteTypes(w io.Writer, f Format, rows []TypeRow) error {
 	switch f {
 	case JSON:
-		return WriteJSON(w, struct {
-			SchemaVersion int       `json:"schema_version"`
-			Types         []TypeRow `json:"types"`
-		}{SchemaVersion, rows})
+		return WriteJSON(w, TypesDoc{SchemaVersion: SchemaVersion, Types: rows})
 	case CSV:
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"alias", "uri", "meaning", "qualified", "class", "clause"})

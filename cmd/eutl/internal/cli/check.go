@@ -91,13 +91,25 @@ func answerCode(a *query.Answer) int {
 	return ExitFetch
 }
 
+// ambiguityHints say how to ask again when a name matched several
+// distinct providers.
+func ambiguityHints(a *query.Answer) []string {
+	if a.Outcome() != query.Ambiguous {
+		return nil
+	}
+	if a.Query.Exact {
+		return []string{"several providers have this very name: use a registration identifier (VATBE-0463006734, BE0463006734); --any-match accepts any candidate"}
+	}
+	return []string{"use a registration identifier (VATBE-0463006734, BE0463006734) or --exact with the whole name; --any-match accepts any candidate"}
+}
+
 func answerError(a *query.Answer) error {
 	code := answerCode(a)
 	if code == ExitOK {
 		return nil
 	}
 	if code == ExitNotQualified {
-		return &exitError{code: code, hints: a.Hints}
+		return &exitError{code: code, hints: ambiguityHints(a)}
 	}
 	var lines []string
 	for _, f := range a.Failed {
