@@ -21,6 +21,33 @@ type QueryJSON struct {
 	At       string `json:"at"`
 }
 
+// Outcome is a check's "outcome": how the answer can be relied on.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomeQualified    Outcome = "qualified"     // qualified, from verified lists
+	OutcomeNotQualified Outcome = "not_qualified" // not qualified, every list that could say otherwise verified
+	OutcomeIncomplete   Outcome = "incomplete"    // no answer: a list that could hold one failed
+	OutcomeNotFound     Outcome = "not_found"     // no provider matched, every list that could hold one verified
+	OutcomeAmbiguous    Outcome = "ambiguous"     // the name matched several distinct providers: no verdict
+)
+
+// outcomeOf names an answer's outcome.
+func outcomeOf(o query.Outcome) Outcome {
+	switch o {
+	case query.Qualified:
+		return OutcomeQualified
+	case query.NotQualified:
+		return OutcomeNotQualified
+	case query.NotFound:
+		return OutcomeNotFound
+	case query.Ambiguous:
+		return OutcomeAmbiguous
+	}
+	return OutcomeIncomplete
+}
+
 // Check is the result of `eutl check` and of each `eutl batch` row.
 type Check struct {
 	SchemaVersion int       `json:"schema_version"`
@@ -31,7 +58,7 @@ type Check struct {
 	Matches       []Match   `json:"matches"`
 	Related       []Match   `json:"related"`
 	// Additions to the contract's shape.
-	Outcome string `json:"outcome"` // qualified, not_qualified, not_found, ambiguous, incomplete
+	Outcome Outcome `json:"outcome"`
 	// Entities is how many distinct legal entities matched (entries sharing
 	// a country+number identifier are one).
 	Entities      int          `json:"entities"`
@@ -54,20 +81,20 @@ func FromAnswer(a *query.Answer, service string) Check {
 		Query:         QueryJSON{Provider: a.Query.Provider, Service: service, Country: a.Query.Country, At: a.Query.At.UTC().Format(time.RFC3339)},
 		Qualified:     a.Qualified, Reason: a.Reason, Matches: FromMatches(a.Matches), Related: FromMatches(a.Related),
 		Suggestions: a.Suggestions, NamedServices: FromMatches(a.NamedServices), FailedLists: FromFailed(a.Failed), Warnings: a.Warnings,
-		Outcome: a.Outcome().String(), Entities: a.Entities, Exact: a.Query.Exact, AnyMatch: a.Query.AnyMatch,
+		Outcome: outcomeOf(a.Outcome()), Entities: a.Entities, Exact: a.Query.Exact, AnyMatch: a.Query.AnyMatch,
 	}
 	return c
 }
 
 func verdictWords(c Check) string {
 	switch c.Outcome {
-	case "qualified":
+	case OutcomeQualified:
 		return "QUALIFIED"
-	case "not_qualified":
+	case OutcomeNotQualified:
 		return "NOT QUALIFIED"
-	case "not_found":
+	case OutcomeNotFound:
 		return "NOT FOUND"
-	case "ambiguous":
+	case OutcomeAmbiguous:
 		return "AMBIGUOUS"
 	}
 	return "NO ANSWER (lists could not be verified)"
@@ -252,7 +279,7 @@ func batchCSVRecord(c Check) []string {
 	if c.Line > 0 {
 		line = strconv.Itoa(c.Line)
 	}
-	return []string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, c.Outcome, strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}
+	return []string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, string(c.Outcome), strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}
 }
 
 // WriteBatch renders batch answers: a table, CSV, or JSON Lines (one
