@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 func newBatchCmd(g *globalOptions) *cobra.Command {
 	var anyMatch bool
+	var evidencePath string
 	cmd := &cobra.Command{
 		Use:   "batch FILE|-",
 		Short: "Many checks at once: CSV (provider,service[,country][,at][,exact]) or JSON Lines",
@@ -37,10 +39,25 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			}
 			defer cleanup()
 			// First pass: validate every row (nothing is looked up if one is
-			// malformed) and learn which territories to load.
-			territories, err := batchTerritories(in.first)
+			// malformed) and learn which territories to load. An evidence
+			// bundle records the input as read.
+			first := in.first
+			var input *bytes.Buffer
+			if evidencePath != "" {
+				input = &bytes.Buffer{}
+				first = io.TeeReader(first, input)
+			}
+			territories, err := batchTerritories(first)
 			if err != nil {
 				return usagef(err)
+			}
+			if input != nil {
+				g.startEvidence(cmd, evidencePath, []string{"-"}, input.Bytes())
+			} else {
+				g.startEvidence(cmd, "", nil, nil)
+			}
+			if g.evErr != nil {
+				return g.evErr
 			}
 			ix, err := g.loadIndex(cmd, territories)
 			if err != nil {
@@ -54,6 +71,8 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			bw := report.NewBatchWriter(cmd.OutOrStdout(), g.format)
 			code := ExitOK
 			memo := map[string]*query.Answer{}
+			// Only an evidence bundle holds the answers (it records them all).
+			var recorded []report.Check
 			err = query.ScanBatch(again, func(r query.BatchRow) error {
 				if err := cmd.Context().Err(); err != nil {
 					return err
@@ -74,6 +93,9 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				c := report.FromAnswer(a, r.Service)
 				c.Line = r.Line
 				code = worse(code, answerCode(a))
+				if g.ev != nil {
+					recorded = append(recorded, c)
+				}
 				return bw.Write(c)
 			})
 			if cerr := bw.Close(); err == nil {
@@ -85,12 +107,17 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			if err != nil {
 				return err
 			}
-			if code != ExitOK {
-				return &exitError{code: code}
+			if err := g.answered(recorded, func(w io.Writer) error { return report.WriteBatch(w, report.JSON, recorded) }); err != nil {
+				return err
 			}
-			return nil
+			var runErr error
+			if code != ExitOK {
+				runErr = &exitError{code: code}
+			}
+			return g.finishEvidence(runErr)
 		},
 	}
+	evidenceFlag(cmd, &evidencePath)
 	cmd.Flags().BoolVar(&anyMatch, "any-match", false, "a row whose provider matches several distinct providers is qualified if any is (default: ambiguous)")
 	return cmd
 }

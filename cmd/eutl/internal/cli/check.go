@@ -3,16 +3,18 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
 )
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
-	var provider, service, country string
+	var provider, service, country, evidencePath string
 	var exact, anyMatch bool
 	cmd := &cobra.Command{
 		Use:   "check --provider NAME --service TYPE [--country CC]",
@@ -46,6 +48,9 @@ be fetched (never 3 from partial data).`,
 			if err != nil {
 				return usagef(err)
 			}
+			if g.startEvidence(cmd, evidencePath, nil, nil); g.evErr != nil {
+				return g.evErr
+			}
 			ix, err := g.loadIndex(cmd, countryFilter(country))
 			if err != nil {
 				return err
@@ -59,9 +64,13 @@ be fetched (never 3 from partial data).`,
 			if err := report.WriteCheck(cmd.OutOrStdout(), g.format, c); err != nil {
 				return err
 			}
-			return answerError(a)
+			if err := g.answered([]report.Check{c}, func(w io.Writer) error { return report.WriteCheck(w, report.JSON, c) }); err != nil {
+				return err
+			}
+			return g.finishEvidence(answerError(a))
 		},
 	}
+	evidenceFlag(cmd, &evidencePath)
 	cmd.Flags().StringVar(&provider, "provider", "", "provider name, trade name or registration identifier (required)")
 	cmd.Flags().StringVar(&service, "service", "", "service type: alias, ETSI URI or tail after Svctype/ (required)")
 	cmd.Flags().StringVar(&country, "country", "", "limit to one territory's list (EL for Greece; GR accepted)")
@@ -124,12 +133,30 @@ func answerError(a *query.Answer) error {
 
 // loadIndex loads and verifies the lists and indexes them for queries.
 func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*query.Index, error) {
-	set, err := g.loadSetFor(cmd.Context(), territories, g.offline, true)
+	set, err := g.loadNotedFor(cmd, territories, true)
 	if err != nil {
 		return nil, err
 	}
 	ix, err := set.Index()
 	if err != nil {
+		return nil, usagef(err)
+	}
+	return ix, nil
+}
+
+// loadNoted loads the set and prints the lists' warnings and notes.
+func (g *globalOptions) loadNoted(cmd *cobra.Command, territories []string) (*eutl.Set, error) {
+	return g.loadNotedFor(cmd, territories, false)
+}
+
+// loadNotedFor is loadNoted; perQuestion leaves freshness to the index,
+// decided at each question's instant (see loadSetFor).
+func (g *globalOptions) loadNotedFor(cmd *cobra.Command, territories []string, perQuestion bool) (*eutl.Set, error) {
+	set, err := g.loadSetFor(cmd.Context(), territories, g.offline, perQuestion)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := set.Index(); err != nil {
 		return nil, usagef(err)
 	}
 	res := set.Chain()
@@ -147,5 +174,5 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 			}
 		}
 	}
-	return ix, nil
+	return set, nil
 }
