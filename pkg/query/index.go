@@ -225,29 +225,13 @@ func (ix *Index) matchProviders(q, country string) []*provEntry {
 
 func (ix *Index) matchProvidersUncached(q, country string) []*provEntry {
 	var out []*provEntry
-	id, isID := NormalizeIdentifier(q)
-	fq := Fold(q)
-	if fq == "" {
-		return nil
-	}
+	m := NewProviderMatcher(q)
 	for _, pe := range ix.providers {
 		if country != "" && pe.list.info.Territory != country {
 			continue
 		}
-		if isID {
-			for _, pid := range pe.ids {
-				if pid == id {
-					out = append(out, pe)
-					break
-				}
-			}
-			continue
-		}
-		for _, n := range pe.folded {
-			if strings.Contains(n, fq) {
-				out = append(out, pe)
-				break
-			}
+		if m.matchKeys(pe.folded, pe.ids) {
+			out = append(out, pe)
 		}
 	}
 	return out
