@@ -31,7 +31,10 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		}
 		return nil, fmt.Errorf("opening the cache: %w", err)
 	}
-	store := &fetch.Store{Cache: cache, Offline: offline, Now: g.env.Now, ToolVersion: Version}
+	store := &fetch.Store{Cache: cache, Offline: offline, Now: g.env.Now, ToolVersion: Version, Keep: g.keep}
+	if g.keep == 0 {
+		store.Keep = -1 // --keep 0: no history
+	}
 	if !offline {
 		lockCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		unlock, err := cache.Lock(lockCtx)
@@ -68,7 +71,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		bar.finish()
 	}
 	if err := store.Flush(); err != nil {
-		g.warn("could not save rollback state in %s: %v", g.cacheDir, err)
+		g.warn("could not save rollback state or bound the history in %s: %v", g.cacheDir, err)
 	}
 	if ctx.Err() != nil {
 		return nil, &exitError{code: ExitInterrupted, msg: "interrupted: " + ctx.Err().Error() + "; the cache keeps what was verified before"}

@@ -66,6 +66,7 @@ type globalOptions struct {
 	allowExpired bool
 	quiet        bool
 	concurrency  int
+	keep         int
 
 	at     time.Time
 	now    time.Time
@@ -144,9 +145,10 @@ the Official Journal of the EU.`,
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
 	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
+	f.IntVar(&g.keep, "keep", 12, "how many verified versions of each list the cache's history keeps (0: none)")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
-		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
+		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newDiffCmd(g), newVersionCmd(g))
 	return root
 }
 
@@ -178,6 +180,9 @@ func (g *globalOptions) resolve() error {
 	}
 	if g.concurrency < 1 || g.concurrency > 64 {
 		return usagef(fmt.Errorf("--concurrency must be between 1 and 64, got %d", g.concurrency))
+	}
+	if g.keep < 0 || g.keep > 10000 {
+		return usagef(fmt.Errorf("--keep must be between 0 and 10000, got %d", g.keep))
 	}
 	if g.cacheDir != "" {
 		g.cacheDir = g.path(g.cacheDir)
