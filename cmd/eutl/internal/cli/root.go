@@ -17,6 +17,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
@@ -71,7 +72,9 @@ type globalOptions struct {
 	at     time.Time
 	now    time.Time
 	format report.Format
-	ran    bool // a command's RunE started: later errors are not usage errors
+	// anchorSet memoises anchors() (a command may verify several sets).
+	anchorSet *trust.Anchors
+	ran       bool // a command's RunE started: later errors are not usage errors
 }
 
 // Main runs eutl with args and returns the exit code.
