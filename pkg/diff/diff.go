@@ -561,12 +561,16 @@ func (d *differ) services(op, np *tsl.Provider, provider string, provs []*tsl.Pr
 		ns = append(ns, serviceInfo(&np.Services[i]))
 	}
 	// A service is the same when it keeps its type and a certificate, else
-	// its type and name, else its name, else a certificate.
+	// its type and name, else its name, else a certificate, else (renamed,
+	// without certificates) its type and the start of its current status.
 	match := pair(olds, ns,
 		func(a, b svcInfo) bool { return a.typ == b.typ && intersects(a.certs, b.certs) },
 		func(a, b svcInfo) bool { return a.typ == b.typ && a.fname == b.fname },
 		func(a, b svcInfo) bool { return a.fname == b.fname },
 		func(a, b svcInfo) bool { return intersects(a.certs, b.certs) },
+		func(a, b svcInfo) bool {
+			return a.typ == b.typ && len(a.certs)+len(b.certs) == 0 && a.s.Current.StatusStart.Equal(b.s.Current.StatusStart)
+		},
 	)
 	paired := make([]bool, len(ns))
 	for i, a := range olds {
@@ -711,9 +715,10 @@ func takenOver(in *tsl.ServiceInstance) string {
 	return s
 }
 
-// entryKey identifies a status entry: type, status and start.
+// entryKey identifies a status entry: status and start (a changed type is
+// its own event).
 func entryKey(in *tsl.ServiceInstance) string {
-	return tsl.NormalizeURI(in.Type) + "|" + tsl.NormalizeURI(in.Status) + "|" + in.StatusStart.UTC().Format(time.RFC3339)
+	return tsl.NormalizeURI(in.Status) + "|" + in.StatusStart.UTC().Format(time.RFC3339)
 }
 
 func entryText(in *tsl.ServiceInstance) string {
