@@ -15,6 +15,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/diff"
 	"github.com/eutl/eutl/pkg/trust"
+	"github.com/eutl/eutl/pkg/tsl"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -142,11 +143,42 @@ func TestRealBelgianHistory(t *testing.T) {
 	for i, is := range issues {
 		vs[i] = version(verifiedTL(t, lotl, is.path))
 	}
+	pairs := map[string][]diff.Event{}
 	for i := 1; i < len(issues); i++ {
 		name := fmt.Sprintf("be-%d-%d.txt", issues[i-1].seq, issues[i].seq)
+		pairs[name] = diff.Lists(vs[i-1], vs[i])
 		t.Run(name, func(t *testing.T) {
-			golden(t, name, render(diff.Lists(vs[i-1], vs[i])))
+			golden(t, name, render(pairs[name]))
 		})
+	}
+	// Checked by reading the files: in 69 the GlobalSign Atlas ECCR5 QTSA is
+	// withdrawn from 2024-04-13T00:00:42Z (granted since 2020-10-21 in 68);
+	// in 80 the Belgium Root CA2 of Certipost is withdrawn; 81 adds one
+	// provider, Banqup SA (16 → 17 TSPs), and nothing else changes.
+	expect := []struct {
+		pair, kind, service, old, new string
+		at                                time.Time
+	}{
+		{"be-68-69.txt", "service_status_changed", "GlobalSign Atlas ECCR5 Qualified Timestamping CA 2020", "granted since 2020-10-21T00:00:00Z", "withdrawn since 2024-04-13T00:00:42Z", time.Date(2024, 4, 13, 0, 0, 42, 0, time.UTC)},
+		{"be-78-80.txt", "service_status_changed", "CN=Belgium Root CA2, C=BE", "granted since 2016-06-30T22:00:00Z", "withdrawn since 2026-05-19T13:00:00Z", time.Date(2026, 5, 19, 13, 0, 0, 0, time.UTC)},
+		{"be-78-80.txt", "list_version_changed", "", "5", "6", time.Time{}},
+		{"be-80-81.txt", "provider_added", "", "", "Banqup SA", time.Time{}},
+		{"be-74-75.txt", "list_signer_rotated", "", "", "", time.Time{}},
+	}
+	for _, x := range expect {
+		found := false
+		for _, e := range pairs[x.pair] {
+			if string(e.Kind) == x.kind && e.Service == x.service && (x.old == "" || len(e.Old) > 0 && e.Old[0] == x.old) &&
+				(x.new == "" || len(e.New) > 0 && e.New[0] == x.new) && e.At.Equal(x.at) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s %q %s → %s", x.pair, x.kind, x.service, x.old, x.new)
+		}
+	}
+	if n := len(pairs["be-80-81.txt"]); n != 3 {
+		t.Errorf("BE 80 → 81: %d events, want 3 (sequence, NextUpdate, Banqup added)", n)
 	}
 	for i, v := range vs {
 		if ev := diff.Lists(v, v); len(ev) != 0 {
@@ -173,6 +205,38 @@ func TestRealLOTLs(t *testing.T) {
 		}
 		name := "lotl-" + strings.SplitN(o, "-", 2)[0] + "-" + strings.SplitN(n, "-", 2)[0] + ".txt"
 		t.Run(name, func(t *testing.T) { golden(t, name, render(diff.Lists(vs[o], vs[n]))) })
+	}
+	// Checked by reading the files: 388 → 390 adds three certificates to
+	// the Greek pointer and replaces six of the Irish ones by one; 248 →
+	// 390 rotates the LOTL signer, lists the pivots 282 … 378 and names the
+	// 2026 Official Journal notice.
+	count := func(evs []diff.Event, k diff.Kind, pointer string, n int) {
+		t.Helper()
+		for _, e := range evs {
+			if e.Kind == k && (pointer == "" || e.Pointer == pointer && e.Detail == tsl.MimeTypeTSL) {
+				if len(e.Old)+len(e.New) != n {
+					t.Errorf("%s %s: %d values, want %d", k, pointer, len(e.Old)+len(e.New), n)
+				}
+				return
+			}
+		}
+		t.Errorf("no %s %s", k, pointer)
+	}
+	recent := diff.Lists(vs["seq388-2026-05-22"], vs["seq390-2026-08-03"])
+	count(recent, diff.LOTLPointerCertificateAdded, "EL", 3)
+	count(recent, diff.LOTLPointerCertificateAdded, "IE", 1)
+	count(recent, diff.LOTLPointerCertificateRemoved, "IE", 6)
+	old := diff.Lists(vs["seq248-2019-09-04"], vs["seq390-2026-08-03"])
+	count(old, diff.ListSignerRotated, "", 2)
+	count(old, diff.LOTLNoticeChanged, "", 3)
+	pivots := 0
+	for _, e := range old {
+		if e.Kind == diff.LOTLPivotAdded {
+			pivots++
+		}
+	}
+	if pivots != 5 {
+		t.Errorf("248 → 390: %d pivots added, want 5 (282, 300, 335, 341, 378)", pivots)
 	}
 	if ev := diff.Lists(vs["seq390-2026-08-03"], vs["seq390-2026-08-03"]); len(ev) != 0 {
 		t.Errorf("LOTL 390 against itself: %d events", len(ev))
