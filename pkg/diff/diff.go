@@ -14,6 +14,7 @@ package diff
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -343,7 +344,16 @@ func (d *differ) lotl(o, n *tsl.List) {
 		if strings.TrimSpace(op.Location) != strings.TrimSpace(np.Location) {
 			d.add(Event{Kind: LOTLPointerLocationChanged, Pointer: k.territory, Old: one(op.Location), New: one(np.Location), Detail: k.mime})
 		}
-		removed, added := setDiff(pointerCerts(op), pointerCerts(np))
+		removed, added := setDiff(pointerSHAs(op), pointerSHAs(np))
+		if len(removed)+len(added) > 0 {
+			names := map[string]string{}
+			for _, p := range []*tsl.Pointer{op, np} {
+				for _, c := range p.Certificates {
+					names[c.SHA256()] = certOf(c)
+				}
+			}
+			removed, added = texts(removed, names), texts(added, names)
+		}
 		if len(added) > 0 {
 			d.add(Event{Kind: LOTLPointerCertificateAdded, Pointer: k.territory, New: added, Detail: k.mime})
 		}
@@ -363,10 +373,10 @@ func (d *differ) lotl(o, n *tsl.List) {
 	}
 }
 
-func pointerCerts(p *tsl.Pointer) []string {
+func pointerSHAs(p *tsl.Pointer) []string {
 	var out []string
 	for _, c := range p.Certificates {
-		out = append(out, certOf(c))
+		out = append(out, c.SHA256())
 	}
 	return out
 }
@@ -623,18 +633,20 @@ func (d *differ) service(a, b svcInfo, provider string, provs []*tsl.Provider) {
 	oq, nq := qualifiers(oc), qualifiers(nc)
 	if !equal(oq, nq) {
 		ev(Event{Kind: ServiceQualifiersChanged, Old: oq, New: nq})
-	} else if criteria(oc) != criteria(nc) {
+	} else if !sameCriteria(oc, nc) && criteria(oc) != criteria(nc) {
 		ev(Event{Kind: ServiceCriteriaChanged, Old: one(criteria(oc)), New: one(criteria(nc))})
 	}
-	oldCerts, newCerts := certTexts(oc), certTexts(nc)
-	removed, added := setDiff(oldCerts, newCerts)
-	switch {
-	case len(removed) > 0 && len(added) > 0:
-		ev(Event{Kind: ServiceCertificateRotated, Old: removed, New: added})
-	case len(added) > 0:
-		ev(Event{Kind: ServiceCertificateAdded, New: added})
-	case len(removed) > 0:
-		ev(Event{Kind: ServiceCertificateRemoved, Old: removed})
+	if removed, added := setDiff(a.certs, b.certs); len(removed)+len(added) > 0 {
+		names := certNames(oc, nc)
+		removed, added = texts(removed, names), texts(added, names)
+		switch {
+		case len(removed) > 0 && len(added) > 0:
+			ev(Event{Kind: ServiceCertificateRotated, Old: removed, New: added})
+		case len(added) > 0:
+			ev(Event{Kind: ServiceCertificateAdded, New: added})
+		default:
+			ev(Event{Kind: ServiceCertificateRemoved, Old: removed})
+		}
 	}
 	if ot, nt := takenOver(oc), takenOver(nc); ot != nt && nt != "" {
 		ev(Event{Kind: ServiceTakenOver, Old: one(ot), New: one(nt)})
@@ -648,6 +660,40 @@ func firstCert(s *tsl.Service) string {
 		return c[0]
 	}
 	return ""
+}
+
+// certNames maps fingerprints to names, for the certificates of instances.
+func certNames(ins ...*tsl.ServiceInstance) map[string]string {
+	m := map[string]string{}
+	for _, in := range ins {
+		for _, id := range in.Identities {
+			for _, c := range id.Certificates {
+				m[c.SHA256()] = certOf(c)
+			}
+		}
+	}
+	return m
+}
+
+func texts(shas []string, names map[string]string) []string {
+	var out []string
+	for _, s := range shas {
+		out = append(out, names[s])
+	}
+	return out
+}
+
+func sameCriteria(a, b *tsl.ServiceInstance) bool {
+	qa, qb := a.Extensions.Qualifications, b.Extensions.Qualifications
+	if len(qa) != len(qb) {
+		return false
+	}
+	for i := range qa {
+		if !reflect.DeepEqual(qa[i].Criteria, qb[i].Criteria) {
+			return false
+		}
+	}
+	return true
 }
 
 func certTexts(in *tsl.ServiceInstance) []string {

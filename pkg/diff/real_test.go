@@ -157,7 +157,7 @@ func TestRealBelgianHistory(t *testing.T) {
 	// provider, Banqup SA (16 → 17 TSPs), and nothing else changes.
 	expect := []struct {
 		pair, kind, service, old, new string
-		at                                time.Time
+		at                            time.Time
 	}{
 		{"be-68-69.txt", "service_status_changed", "GlobalSign Atlas ECCR5 Qualified Timestamping CA 2020", "granted since 2020-10-21T00:00:00Z", "withdrawn since 2024-04-13T00:00:42Z", time.Date(2024, 4, 13, 0, 0, 42, 0, time.UTC)},
 		{"be-78-80.txt", "service_status_changed", "CN=Belgium Root CA2, C=BE", "granted since 2016-06-30T22:00:00Z", "withdrawn since 2026-05-19T13:00:00Z", time.Date(2026, 5, 19, 13, 0, 0, 0, time.UTC)},
