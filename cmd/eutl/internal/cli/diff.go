@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eutl/eutl/pkg/diff"
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
@@ -456,14 +457,6 @@ func (g *globalOptions) verifySide(ctx context.Context, label string, s *diffSid
 	for _, n := range s.notes {
 		g.note("%s side: %s", label, n)
 	}
-	anchors, err := g.anchors()
-	if err != nil {
-		return set, rep, err
-	}
-	ojURI := ""
-	if g.trustAnchors == "" {
-		ojURI = trust.OfficialJournalURI
-	}
 	add := func(vl *trust.VerifiedList, pinnedBy string, primary bool) {
 		v := &diff.Version{List: vl.List}
 		if vl.Signature != nil && vl.Signature.Signer != nil {
@@ -491,15 +484,32 @@ func (g *globalOptions) verifySide(ctx context.Context, label string, s *diffSid
 			add(vl, "--cert", true)
 			continue
 		}
-		res := trust.Chain(ctx, grp.src, trust.ChainOptions{Options: g.diffOptions(), LOTLURL: g.lotlURL, Anchors: anchors, OJURI: ojURI,
-			Territories: grp.territories, Concurrency: g.concurrency})
-		if ctx.Err() != nil {
-			return set, rep, &exitError{code: ExitInterrupted, msg: "interrupted: " + ctx.Err().Error()}
+		cfg, err := g.config(grp.territories, true)
+		if err != nil {
+			return set, rep, err
 		}
+		// Every check but freshness: NextUpdate is shown, not enforced.
+		cfg.AllowExpiredUnsafe, cfg.HistoryKeep = true, 0
+		if st, ok := grp.src.(*fetch.Store); ok {
+			cfg.CacheDir = st.Cache.Dir
+		} else {
+			cfg.CacheDir, cfg.Offline, cfg.Timeout, cfg.Source = "", false, 0, grp.src
+		}
+		loaded, err := eutl.Load(ctx, cfg)
+		var ie *eutl.InterruptedError
+		switch {
+		case errors.As(err, &ie):
+			return set, rep, &exitError{code: ExitInterrupted, msg: err.Error()}
+		case errors.Is(err, fetch.ErrNewerCache):
+			return set, rep, usagef(err)
+		case err != nil:
+			return set, rep, err
+		}
+		res := loaded.Chain()
 		if code := chainCode(res); code != ExitOK {
 			return set, rep, &exitError{code: code, msg: label + " side " + s.source + " did not verify (a side that does not verify is never compared):\n" + failedSummary(res)}
 		}
-		for _, w := range res.Warnings {
+		for _, w := range loaded.Warnings() {
 			g.note("%s side: %s", label, w)
 		}
 		add(res.LOTL.List, "", grp.primary)
