@@ -96,6 +96,51 @@ type diffSide struct {
 	notes     []string
 }
 
+// kind says what a side holds: "set" (a LOTL and its lists), "lotl" (a
+// LOTL alone) or "list" (one national list).
+func (s *diffSide) kind() string {
+	if !s.lotl {
+		return "list"
+	}
+	for _, g := range s.groups {
+		if g.territories == nil || len(g.territories) > 0 {
+			return "set"
+		}
+	}
+	return "lotl"
+}
+
+// narrow limits a whole set to what the other side holds: one territory
+// (terrs) or the LOTL alone (empty terrs).
+func (s *diffSide) narrow(terrs []string) {
+	for i := range s.groups {
+		s.groups[i].territories = terrs
+	}
+}
+
+// pairSides checks that two sides can be compared and narrows a whole set
+// to what the other side holds.
+func pairSides(old, cur *diffSide) error {
+	ok, ck := old.kind(), cur.kind()
+	switch {
+	case ok == "list" && ck == "list" && old.territory != cur.territory:
+		return usagef(fmt.Errorf("the sides are lists of different territories (%s, %s)", old.territory, cur.territory))
+	case ok == "lotl" && ck == "list" || ok == "list" && ck == "lotl":
+		return usagef(errors.New("one side is a LOTL, the other a national list: compare a LOTL with a LOTL, a list with a list"))
+	case ok == "set" && ck == "list":
+		old.narrow([]string{cur.territory})
+		old.lotl = false
+	case ok == "list" && ck == "set":
+		cur.narrow([]string{old.territory})
+		cur.lotl = false
+	case ok == "set" && ck == "lotl":
+		old.narrow([]string{})
+	case ok == "lotl" && ck == "set":
+		cur.narrow([]string{})
+	}
+	return nil
+}
+
 var (
 	historyRef = regexp.MustCompile(`^([A-Za-z]{2}|lotl|LOTL)@([0-9]+)$`)
 	currentRef = regexp.MustCompile(`^([A-Z]{2}|lotl)$`)
@@ -131,20 +176,8 @@ func (g *globalOptions) runDiff(cmd *cobra.Command, args []string, f diffFlags) 
 		if cur, err = g.resolveSide(args[1], f, filter.Country); err != nil {
 			return err
 		}
-		if !old.lotl && !cur.lotl && old.territory != cur.territory {
-			return usagef(fmt.Errorf("the sides are lists of different territories (%s, %s)", old.territory, cur.territory))
-		}
-		if old.lotl != cur.lotl && (old.territory != "" || cur.territory != "") {
-			// One list against a whole set: compare that territory only.
-			t := old.territory + cur.territory
-			for _, s := range []*diffSide{old, cur} {
-				s.lotl = false
-				for i := range s.groups {
-					if s.groups[i].territories == nil {
-						s.groups[i].territories = []string{t}
-					}
-				}
-			}
+		if err := pairSides(old, cur); err != nil {
+			return err
 		}
 	default:
 		var since time.Time
