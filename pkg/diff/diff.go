@@ -224,7 +224,7 @@ func stampOrClosed(t time.Time) string {
 // start of its SHA-256 fingerprint.
 func certText(subject, sha string) string {
 	cn := subject
-	for _, part := range strings.Split(subject, ",") {
+	for _, part := range splitDN(subject) {
 		if k, v, ok := strings.Cut(strings.TrimSpace(part), "="); ok && strings.EqualFold(k, "CN") {
 			cn = v
 			break
@@ -237,6 +237,26 @@ func certText(subject, sha string) string {
 		return "sha256 " + sha
 	}
 	return cn + " (sha256 " + sha + ")"
+}
+
+// splitDN splits an RFC 4514 string at its unescaped commas, unescaping
+// the parts.
+func splitDN(dn string) []string {
+	var parts []string
+	var cur strings.Builder
+	for i := 0; i < len(dn); i++ {
+		switch c := dn[i]; {
+		case c == '\\' && i+1 < len(dn):
+			i++
+			cur.WriteByte(dn[i])
+		case c == ',':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	return append(parts, cur.String())
 }
 
 func langValues(m tsl.MultiLang) []string {
