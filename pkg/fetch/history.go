@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,7 +50,46 @@ type HistoryEntry struct {
 	LOTLSequence int `json:"lotl_sequence,omitempty"`
 }
 
-func (c *Cache) historyDir(name string) string { return filepath.Join(c.Dir, "history", name) }
+// historyFile is the path of a kept version, relative to the cache
+// directory (slash-separated, as os.Root takes it).
+func historyFile(name string, seq int, ext string) string {
+	return "history/" + name + "/" + strconv.Itoa(seq) + ext
+}
+
+// historyRoot opens the cache directory as an os.Root: no history path is
+// resolved through a symbolic link out of the cache.
+func (c *Cache) historyRoot() (*os.Root, error) { return os.OpenRoot(c.Dir) }
+
+// readHistoryFile reads a regular file of the history, bounded like every
+// cached list.
+func readHistoryFile(r *os.Root, rel string) ([]byte, error) {
+	fi, err := r.Lstat(rel)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("history: %s is not a regular file", rel)
+	}
+	f, err := r.Open(rel)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, historyMaxSize+1))
+	if err == nil && len(data) > historyMaxSize {
+		return nil, fmt.Errorf("history: %s is larger than %d bytes", rel, historyMaxSize)
+	}
+	return data, err
+}
+
+// historyMaxSize bounds a kept version (the client's limit for a list).
+const historyMaxSize = 64 << 20
+
+// writeHistoryFile writes a file of the history atomically (the cache's
+// helper: temporary file, fsync, rename, fsync of the directory).
+func (c *Cache) writeHistoryFile(r *os.Root, rel string, data []byte) error {
+	return writeFileAtomic(filepath.Join(c.Dir, filepath.FromSlash(rel)), data)
+}
 
 // HistoryName maps a cache name to its history name; ok is false for names
 // the history does not keep (pivots).
@@ -72,10 +112,14 @@ func (c *Cache) AddHistory(data []byte, e HistoryEntry) (added bool, err error) 
 		return false, fmt.Errorf("history: cannot keep %q sequence %d", e.Name, e.Sequence)
 	}
 	e.Name = name
-	dir := c.historyDir(name)
-	base := filepath.Join(dir, strconv.Itoa(e.Sequence))
-	if _, err := os.Stat(base + ".xml"); err == nil {
-		if _, err := os.Stat(base + ".json"); err == nil {
+	r, err := c.historyRoot()
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	xml, js := historyFile(name, e.Sequence, ".xml"), historyFile(name, e.Sequence, ".json")
+	if fi, err := r.Lstat(xml); err == nil && fi.Mode().IsRegular() {
+		if fi, err := r.Lstat(js); err == nil && fi.Mode().IsRegular() {
 			return false, nil
 		}
 	}
@@ -85,13 +129,13 @@ func (c *Cache) AddHistory(data []byte, e HistoryEntry) (added bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := r.MkdirAll("history/"+name, 0o755); err != nil {
 		return false, err
 	}
-	if err := writeFileAtomic(base+".xml", data); err != nil {
+	if err := c.writeHistoryFile(r, xml, data); err != nil {
 		return false, err
 	}
-	return true, writeFileAtomic(base+".json", append(meta, '\n'))
+	return true, c.writeHistoryFile(r, js, append(meta, '\n'))
 }
 
 // History lists the kept versions of name, oldest sequence first. A version
@@ -102,7 +146,15 @@ func (c *Cache) History(name string) ([]HistoryEntry, error) {
 	if !ok {
 		return nil, fmt.Errorf("history: invalid list name %q", name)
 	}
-	files, err := os.ReadDir(c.historyDir(hn))
+	r, err := c.historyRoot()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	files, err := readDir(r, "history/"+hn)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -112,11 +164,11 @@ func (c *Cache) History(name string) ([]HistoryEntry, error) {
 	var out []HistoryEntry
 	for _, f := range files {
 		seq, err := strconv.Atoi(strings.TrimSuffix(f.Name(), ".xml"))
-		if !strings.HasSuffix(f.Name(), ".xml") || err != nil || seq <= 0 || f.Type()&fs.ModeType != 0 {
+		if !strings.HasSuffix(f.Name(), ".xml") || err != nil || seq <= 0 || !f.Type().IsRegular() {
 			continue
 		}
 		e := HistoryEntry{Name: hn, Sequence: seq}
-		if mdata, err := os.ReadFile(filepath.Join(c.historyDir(hn), strconv.Itoa(seq)+".json")); err == nil {
+		if mdata, err := readHistoryFile(r, historyFile(hn, seq, ".json")); err == nil {
 			var m HistoryEntry
 			if json.Unmarshal(mdata, &m) == nil && m.Sequence == seq {
 				m.Name = hn
@@ -129,9 +181,26 @@ func (c *Cache) History(name string) ([]HistoryEntry, error) {
 	return out, nil
 }
 
+func readDir(r *os.Root, rel string) ([]fs.DirEntry, error) {
+	d, err := r.Open(rel)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.ReadDir(-1)
+}
+
 // HistoryNames lists the names with kept versions, sorted ("lotl" among them).
 func (c *Cache) HistoryNames() ([]string, error) {
-	files, err := os.ReadDir(filepath.Join(c.Dir, "history"))
+	r, err := c.historyRoot()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	files, err := readDir(r, "history")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -155,8 +224,12 @@ func (c *Cache) ReadHistory(name string, seq int) ([]byte, *HistoryEntry, error)
 	if !ok {
 		return nil, nil, fmt.Errorf("history: invalid list name %q", name)
 	}
-	base := filepath.Join(c.historyDir(hn), strconv.Itoa(seq))
-	data, err := os.ReadFile(base + ".xml")
+	r, err := c.historyRoot()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	data, err := readHistoryFile(r, historyFile(hn, seq, ".xml"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, fmt.Errorf("%s@%d: %w (%s)", hn, seq, ErrNotInHistory, c.Dir)
 	}
@@ -164,7 +237,7 @@ func (c *Cache) ReadHistory(name string, seq int) ([]byte, *HistoryEntry, error)
 		return nil, nil, err
 	}
 	e := &HistoryEntry{Name: hn, Sequence: seq}
-	if mdata, err := os.ReadFile(base + ".json"); err == nil {
+	if mdata, err := readHistoryFile(r, historyFile(hn, seq, ".json")); err == nil {
 		var m HistoryEntry
 		sum := sha256.Sum256(data)
 		if json.Unmarshal(mdata, &m) == nil && m.SHA256 == hex.EncodeToString(sum[:]) {
@@ -224,21 +297,37 @@ func (c *Cache) PruneHistory(keep int) error {
 // removeHistory removes the metadata first: a crash in between leaves bytes
 // without metadata, which History still lists and the next prune removes.
 func (c *Cache) removeHistory(name string, seq int) error {
-	base := filepath.Join(c.historyDir(name), strconv.Itoa(seq))
-	if err := os.Remove(base + ".json"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	r, err := c.historyRoot()
+	if err != nil {
 		return err
 	}
-	if err := os.Remove(base + ".xml"); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	defer r.Close()
+	for _, ext := range []string{".json", ".xml"} {
+		if err := r.Remove(historyFile(name, seq, ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }
 
 // cleanHistoryTemp removes temporary files a killed run left in history/.
 func (c *Cache) cleanHistoryTemp() {
-	files, _ := filepath.Glob(filepath.Join(c.Dir, "history", "*", ".*.tmp-*"))
-	for _, f := range files {
-		os.Remove(f)
+	r, err := c.historyRoot()
+	if err != nil {
+		return
+	}
+	defer r.Close()
+	dirs, _ := readDir(r, "history")
+	for _, d := range dirs {
+		if _, ok := HistoryName(d.Name()); !ok || !d.IsDir() {
+			continue
+		}
+		files, _ := readDir(r, "history/"+d.Name())
+		for _, f := range files {
+			if n := f.Name(); f.Type().IsRegular() && strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") {
+				r.Remove("history/" + d.Name() + "/" + n)
+			}
+		}
 	}
 }
 

@@ -225,3 +225,30 @@ func TestFixedSource(t *testing.T) {
 		t.Errorf("rollback floor %d", n)
 	}
 }
+
+// TestHistoryConfined: a history folder that is a link out of the cache is
+// neither written through nor read.
+func TestHistoryConfined(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	c, err := OpenCache(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(outside, "80.xml"), []byte("<planted/>"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "history"), 0o755)
+	if err := os.Symlink(outside, filepath.Join(dir, "history", "BE")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if _, err := c.AddHistory([]byte("<be81/>"), HistoryEntry{Name: "BE", Sequence: 81}); err == nil {
+		t.Error("wrote through a link out of the cache")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "81.xml")); err == nil {
+		t.Error("81.xml written outside the cache")
+	}
+	if _, _, err := c.ReadHistory("BE", 80); err == nil {
+		t.Error("read a planted file through a link out of the cache")
+	}
+	if got, _ := c.History("BE"); len(got) != 0 {
+		t.Errorf("listed %v through a link out of the cache", got)
+	}
+}

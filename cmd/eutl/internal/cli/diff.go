@@ -103,7 +103,7 @@ func (s *diffSide) kind() string {
 		return "list"
 	}
 	for _, g := range s.groups {
-		if g.territories == nil || len(g.territories) > 0 {
+		if g.certs == nil && (g.territories == nil || len(g.territories) > 0) {
 			return "set"
 		}
 	}
