@@ -225,13 +225,29 @@ func (ix *Index) matchProviders(q, country string) []*provEntry {
 
 func (ix *Index) matchProvidersUncached(q, country string) []*provEntry {
 	var out []*provEntry
-	m := NewProviderMatcher(q)
+	id, isID := NormalizeIdentifier(q)
+	fq := Fold(q)
+	if fq == "" {
+		return nil
+	}
 	for _, pe := range ix.providers {
 		if country != "" && pe.list.info.Territory != country {
 			continue
 		}
-		if m.matchKeys(pe.folded, pe.ids) {
-			out = append(out, pe)
+		if isID {
+			for _, pid := range pe.ids {
+				if pid == id {
+					out = append(out, pe)
+					break
+				}
+			}
+			continue
+		}
+		for _, n := range pe.folded {
+			if strings.Contains(n, fq) {
+				out = append(out, pe)
+				break
+			}
 		}
 	}
 	return out

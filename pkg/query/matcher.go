@@ -6,10 +6,12 @@ import (
 	"github.com/eutl/eutl/pkg/tsl"
 )
 
-// ProviderMatcher is how a --provider query matches providers, everywhere
-// eutl matches them (check, providers, show, diff): an identifier such as
-// VATBE-0541659084 matches exactly (spaces ignored), anything else matches
-// a name or trade name that contains it after folding ([Fold]).
+// ProviderMatcher matches one provider at a time as [Index] matches a
+// --provider query (check, providers, show): an identifier such as
+// VATBE-0541659084 matches exactly (spaces ignored), anything else matches a
+// name or trade name that contains it after folding ([Fold]). Package diff
+// filters events with it; TestProviderMatcherAgreesWithIndex keeps the two
+// in step.
 type ProviderMatcher struct {
 	id   string
 	isID bool
@@ -22,7 +24,8 @@ func NewProviderMatcher(q string) ProviderMatcher {
 	return ProviderMatcher{id: id, isID: isID, fq: Fold(q)}
 }
 
-// matchKeys matches prepared keys: folded names and normalised identifiers.
+// matchKeys matches prepared keys: folded names and normalised identifiers
+// (the provEntry fields the index matches on).
 func (m ProviderMatcher) matchKeys(folded, ids []string) bool {
 	if m.fq == "" {
 		return false
