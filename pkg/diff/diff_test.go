@@ -362,4 +362,28 @@ func TestGeneratedWorldVerified(t *testing.T) {
 	if n != 1 {
 		t.Errorf("FR removed: %v", kinds(ev))
 	}
+	added := 0
+	for _, e := range diff.Sets(b, a) {
+		if e.Kind == diff.ListAdded && e.Territory == "FR" && e.NewSequence == 42 && e.New[0] == "sequence 42" {
+			added++
+		}
+	}
+	if added != 1 {
+		t.Errorf("FR added: %v", kinds(diff.Sets(b, a)))
+	}
+}
+
+// TestKindsListed: every kind constant is in Kinds once (Summary and the
+// README list them from there).
+func TestKindsListed(t *testing.T) {
+	seen := map[diff.Kind]bool{}
+	for _, k := range diff.Kinds {
+		if seen[k] || !strings.Contains(string(k), "_") {
+			t.Errorf("kind %q listed twice or malformed", k)
+		}
+		seen[k] = true
+	}
+	if len(seen) != 33 {
+		t.Errorf("%d kinds listed, the package declares 33", len(seen))
+	}
 }
