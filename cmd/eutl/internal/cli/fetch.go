@@ -53,7 +53,7 @@ func (g *globalOptions) runLists(cmd *cobra.Command, offline bool) error {
 		return err
 	}
 	if !offline {
-		g.fetchSummary(cmd.Context(), res)
+		g.fetchSummary(cmd.Context(), set)
 	}
 	if code := chainCode(res); code != ExitOK {
 		return &exitError{code: code, msg: failedSummary(res), hints: g.hints(res, offline)}
