@@ -355,7 +355,7 @@ func (dc *DiffConfig) side(s *Side) (*side, error) {
 	lotlData := dc.PinLOTL
 	if lotlData == nil {
 		if pivots != nil {
-			lotlData, _, err = pivots.Read("lotl")
+			lotlData, _, _ = pivots.Read("lotl") // none: nothing pins it (below)
 		}
 		if lotlData == nil {
 			return nil, &DiffSpecError{Err: fmt.Errorf("%s: %w", label, ErrNoPin)}
