@@ -121,6 +121,10 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
+		// no ticker goroutine: it reads the bar's state without its lock (a
+		// data race in progressbar v3.19) when a load lasts over 100 ms; the
+		// bar is redrawn on every event instead
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
 
