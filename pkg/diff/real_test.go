@@ -57,11 +57,11 @@ func verifiedTL(t testing.TB, lotl *trust.VerifiedList, path string) *trust.Veri
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := trust.PointerFor(lotl.List, trust.PeekTerritory(data))
-	if p == nil {
-		t.Fatalf("%s: no pointer", path)
+	exp, err := trust.ExpectFromLOTL(lotl.List, data, path)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	vl, err := trust.VerifyList(data, trust.ExpectFromPointer(*p), relaxed())
+	vl, err := trust.VerifyList(data, exp, relaxed())
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

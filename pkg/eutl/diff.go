@@ -14,6 +14,8 @@ import (
 	"github.com/eutl/eutl/pkg/diff"
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/trust"
+	"github.com/eutl/eutl/pkg/tsl"
+	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // Side is one side of a [Diff]. Exactly one of Dir, File, Kept and Current
@@ -252,7 +254,7 @@ func openCache(dir string) (*fetch.Cache, error) {
 	return c, nil
 }
 
-func fixed(lists map[string][]byte, origin string, pivots *fetch.Cache) *fetch.Fixed {
+func fixed(lists map[string][]byte, origin fetch.Origin, pivots *fetch.Cache) *fetch.Fixed {
 	return &fetch.Fixed{Lists: lists, Origin: origin, Pivots: pivots}
 }
 
@@ -289,7 +291,7 @@ func (dc *DiffConfig) side(s *Side) (*side, error) {
 			return nil, &SideError{Side: label, Err: &trust.ListError{Territory: name, Verdict: trust.FetchFailed, Err: err}}
 		}
 		if name == fetch.HistoryLOTL {
-			return &side{label: label, lotl: true, groups: []group{{src: fixed(map[string][]byte{"lotl": data}, "history", cache), territories: []string{}, primary: true}}}, nil
+			return &side{label: label, lotl: true, groups: []group{{src: fixed(map[string][]byte{"lotl": data}, fetch.OriginHistory, cache), territories: []string{}, primary: true}}}, nil
 		}
 		g, notes, err := historyGroup(cache, map[string][]byte{name: data}, e.LOTLSequence)
 		if err != nil {
@@ -336,7 +338,7 @@ func (dc *DiffConfig) side(s *Side) (*side, error) {
 	if err != nil {
 		return nil, specErr("cannot read %s: %w", label, err)
 	}
-	terr := trust.PeekTerritory(data)
+	terr := peekTerritory(data)
 	out := &side{label: label, territory: terr}
 	if len(dc.PinCerts) > 0 {
 		out.lotl = terr == "EU"
@@ -349,7 +351,7 @@ func (dc *DiffConfig) side(s *Side) (*side, error) {
 	}
 	if terr == "EU" {
 		out.lotl, out.territory = true, ""
-		out.groups = []group{{src: fixed(map[string][]byte{"lotl": data}, "file", pivots), territories: []string{}, primary: true}}
+		out.groups = []group{{src: fixed(map[string][]byte{"lotl": data}, fetch.OriginFile, pivots), territories: []string{}, primary: true}}
 		return out, nil
 	}
 	lotlData := dc.PinLOTL
@@ -365,7 +367,7 @@ func (dc *DiffConfig) side(s *Side) (*side, error) {
 	if terr == "" {
 		terr = "??"
 	}
-	out.groups = []group{{src: fixed(map[string][]byte{"lotl": lotlData, terr: data}, "file", pivots), territories: []string{terr}, primary: true}}
+	out.groups = []group{{src: fixed(map[string][]byte{"lotl": lotlData, terr: data}, fetch.OriginFile, pivots), territories: []string{terr}, primary: true}}
 	return out, nil
 }
 
@@ -408,7 +410,7 @@ func historyGroup(cache *fetch.Cache, lists map[string][]byte, lotlSeq int) (gro
 	for n, d := range lists {
 		all[n] = d
 	}
-	return group{src: fixed(all, "history", cache), territories: terrs}, notes, nil
+	return group{src: fixed(all, fetch.OriginHistory, cache), territories: terrs}, notes, nil
 }
 
 // historySides are the sides without arguments: for each list the version
@@ -444,7 +446,7 @@ func (dc *DiffConfig) historySides() (*side, *side, error) {
 		}
 		if n == fetch.HistoryLOTL {
 			old.lotl = true
-			old.groups = append(old.groups, group{src: fixed(map[string][]byte{"lotl": data}, "history", cache), territories: []string{}, primary: true})
+			old.groups = append(old.groups, group{src: fixed(map[string][]byte{"lotl": data}, fetch.OriginHistory, cache), territories: []string{}, primary: true})
 			continue
 		}
 		if byLOTL[e.LOTLSequence] == nil {
@@ -649,4 +651,25 @@ func Changes(ctx context.Context, cfg Config, set *Set) []Change {
 		changes = append(changes, c)
 	}
 	return changes
+}
+
+// peekTerritory reads SchemeTerritory from an unverified file, only to
+// know which list it claims to be (the chain then verifies it as that
+// territory's list, or refuses it); "" when it cannot tell.
+func peekTerritory(data []byte) string {
+	doc, err := xmldsig.ParseDocument(data, 0)
+	if err != nil {
+		return ""
+	}
+	for _, si := range doc.Root().ChildElements() {
+		if si.Tag != "SchemeInformation" || si.NamespaceURI() != tsl.NSTSL {
+			continue
+		}
+		for _, c := range si.ChildElements() {
+			if c.Tag == "SchemeTerritory" && c.NamespaceURI() == tsl.NSTSL {
+				return strings.TrimSpace(tsl.TextContent(c))
+			}
+		}
+	}
+	return ""
 }

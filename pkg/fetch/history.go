@@ -377,9 +377,15 @@ func (s *Store) flushHistory() error {
 // implements trust.Source; nothing is ever written.
 type Fixed struct {
 	Lists  map[string][]byte
-	Origin string
+	Origin Origin
 	Pivots *Cache
 }
+
+// Origins of bytes a Fixed source hands out.
+const (
+	OriginHistory Origin = "history" // a version kept in the cache's history
+	OriginFile    Origin = "file"    // a file given by the caller
+)
 
 // Fetch returns the given bytes of name, or a pivot from the cache.
 func (x *Fixed) Fetch(_ context.Context, name, url string, _ bool) (*Fetched, error) {

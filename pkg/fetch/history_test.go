@@ -210,9 +210,9 @@ func TestFixedSource(t *testing.T) {
 	dir := t.TempDir()
 	c, _ := OpenCache(dir, true)
 	c.Write("eu-lotl-pivot-1.xml", []byte("<p/>"), Meta{})
-	x := &Fixed{Lists: map[string][]byte{"lotl": []byte("<l/>")}, Origin: "history", Pivots: c}
+	x := &Fixed{Lists: map[string][]byte{"lotl": []byte("<l/>")}, Origin: OriginHistory, Pivots: c}
 	ctx := context.Background()
-	if f, err := x.Fetch(ctx, "lotl", "u", false); err != nil || string(f.Data) != "<l/>" || f.Origin != "history" {
+	if f, err := x.Fetch(ctx, "lotl", "u", false); err != nil || string(f.Data) != "<l/>" || f.Origin != OriginHistory {
 		t.Errorf("lotl: %v", err)
 	}
 	if f, err := x.Fetch(ctx, "eu-lotl-pivot-1.xml", "u", true); err != nil || string(f.Data) != "<p/>" {
