@@ -82,22 +82,22 @@ var Kinds = []Kind{
 // the side has none); OldSequence and NewSequence the sequence numbers of
 // the two lists compared.
 type Event struct {
-	Kind      Kind   `json:"kind"`
-	Territory string `json:"territory"`
+	Kind      Kind
+	Territory string
 	// Pointer is the territory a LOTL pointer event is about.
-	Pointer     string `json:"pointer,omitempty"`
-	Provider    string `json:"provider,omitempty"`
-	Service     string `json:"service,omitempty"`
-	ServiceType string `json:"service_type,omitempty"`
+	Pointer     string
+	Provider    string
+	Service     string
+	ServiceType string
 	// Certificate names the service's first certificate (services of one
 	// provider often share a name).
-	Certificate string    `json:"service_certificate,omitempty"`
-	Old         []string  `json:"old"`
-	New         []string  `json:"new"`
-	At          time.Time `json:"at,omitzero"`
-	Detail      string    `json:"detail,omitempty"`
-	OldSequence int       `json:"old_sequence"`
-	NewSequence int       `json:"new_sequence"`
+	Certificate string
+	Old, New    []string
+	// At is the instant of a status change (or of an added service's status).
+	At          time.Time
+	Detail      string
+	OldSequence int
+	NewSequence int
 
 	// for filters
 	providers []*tsl.Provider

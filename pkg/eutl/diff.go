@@ -91,6 +91,10 @@ type DiffList struct {
 // signer: no PinLOTL, no PinCerts and no LOTL in Config.CacheDir.
 var ErrNoPin = errors.New("nothing pins its signer: no LOTL given, no certificate given, no LOTL in the cache")
 
+// ErrNothingKept is wrapped when the history holds no version to compare
+// the current lists with.
+var ErrNothingKept = errors.New("nothing kept to compare with")
+
 // DiffSpecError is a diff that cannot be asked: sides that cannot be
 // compared, a version that is not kept, a file that cannot be read.
 type DiffSpecError struct{ Err error }
@@ -460,7 +464,7 @@ func (dc *DiffConfig) historySides() (*side, *side, error) {
 		if !dc.Since.IsZero() {
 			what = "no version accepted before " + dc.Since.UTC().Format(time.RFC3339) + " is kept"
 		}
-		return nil, nil, specErr("%s in the history of %s (it grows with every run that fetches; see --keep)", what, dc.CacheDir)
+		return nil, nil, &DiffSpecError{Err: fmt.Errorf("%w: %s in the history of %s (it grows with every load that writes the cache)", ErrNothingKept, what, dc.CacheDir)}
 	}
 	var seqs []int
 	for s := range byLOTL {

@@ -17,16 +17,16 @@ const ExpiryNotEnforced = "not enforced: a diff side may be old (history is old 
 
 // Diff is the result of eutl diff.
 type Diff struct {
-	SchemaVersion int          `json:"schema_version"`
-	At            string       `json:"at"`
-	ExpiryCheck   string       `json:"expiry_check"`
-	Old           DiffSide     `json:"old"`
-	New           DiffSide     `json:"new"`
-	Filters       DiffFilters  `json:"filters"`
-	Events        []diff.Event `json:"events"`
-	Summary       DiffSummary  `json:"summary"`
-	Warnings      []string     `json:"warnings,omitempty"`
-	Overrides     []string     `json:"overrides,omitempty"`
+	SchemaVersion int         `json:"schema_version"`
+	At            string      `json:"at"`
+	ExpiryCheck   string      `json:"expiry_check"`
+	Old           DiffSide    `json:"old"`
+	New           DiffSide    `json:"new"`
+	Filters       DiffFilters `json:"filters"`
+	Events        []DiffEvent `json:"events"`
+	Summary       DiffSummary `json:"summary"`
+	Warnings      []string    `json:"warnings,omitempty"`
+	Overrides     []string    `json:"overrides,omitempty"`
 }
 
 // DiffFilters are the filters applied ("" when not given).
@@ -66,6 +66,45 @@ type DiffList struct {
 	PinnedBy string `json:"pinned_by,omitempty"`
 }
 
+// DiffEvent is one change (diff.Event in the JSON contract): kind (stable,
+// see diff.Kinds), both values and the sequence on each side.
+type DiffEvent struct {
+	Kind        string     `json:"kind"`
+	Territory   string     `json:"territory"`
+	Pointer     string     `json:"pointer,omitempty"`
+	Provider    string     `json:"provider,omitempty"`
+	Service     string     `json:"service,omitempty"`
+	ServiceType string     `json:"service_type,omitempty"`
+	Certificate string     `json:"service_certificate,omitempty"`
+	Old         []string   `json:"old"`
+	New         []string   `json:"new"`
+	At          *time.Time `json:"at,omitempty"`
+	Detail      string     `json:"detail,omitempty"`
+	OldSequence int        `json:"old_sequence"`
+	NewSequence int        `json:"new_sequence"`
+}
+
+// DiffEvents converts events for rendering.
+func DiffEvents(evs []diff.Event) []DiffEvent {
+	out := make([]DiffEvent, 0, len(evs))
+	for _, e := range evs {
+		d := DiffEvent{Kind: string(e.Kind), Territory: e.Territory, Pointer: e.Pointer, Provider: e.Provider, Service: e.Service,
+			ServiceType: e.ServiceType, Certificate: e.Certificate, Old: e.Old, New: e.New, Detail: e.Detail,
+			OldSequence: e.OldSequence, NewSequence: e.NewSequence}
+		if d.Old == nil {
+			d.Old = []string{}
+		}
+		if d.New == nil {
+			d.New = []string{}
+		}
+		if !e.At.IsZero() {
+			d.At = utc(e.At)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // NewDiffSummary counts events by kind.
 func NewDiffSummary(events []diff.Event) DiffSummary {
 	s := DiffSummary{Events: len(events), ByKind: map[string]int{}}
@@ -96,15 +135,26 @@ func WriteDiff(w io.Writer, f Format, d Diff) error {
 	}
 	t := newTable(w, "TERRITORY", "CHANGE", "PROVIDER / SERVICE", "OLD", "NEW")
 	for _, e := range d.Events {
-		if err := t.Append([]string{e.Territory, strings.ReplaceAll(string(e.Kind), "_", " "), subject(e), cell(e.Old), cell(e.New) + at(e)}); err != nil {
+		if err := t.Append([]string{e.Territory, strings.ReplaceAll(e.Kind, "_", " "), subject(e), cell(e.Old), cell(e.New) + at(e)}); err != nil {
 			return err
 		}
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d change(s): %s\n", len(d.Events), diff.Summary(d.Events))
+	fmt.Fprintf(w, "%d change(s): %s\n", len(d.Events), summaryText(d.Summary))
 	return nil
+}
+
+// summaryText counts by kind, in the order of diff.Kinds.
+func summaryText(s DiffSummary) string {
+	var parts []string
+	for _, k := range diff.Kinds {
+		if n := s.ByKind[string(k)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(k), "_", " ")))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func sideText(s DiffSide) string {
@@ -144,7 +194,7 @@ func listText(l DiffList) string {
 	return s
 }
 
-func subject(e diff.Event) string {
+func subject(e DiffEvent) string {
 	switch {
 	case e.Pointer != "":
 		return "pointer " + e.Pointer + " (" + e.Detail + ")"
@@ -165,8 +215,8 @@ func cell(vs []string) string {
 	return strings.Join(vs, "\n")
 }
 
-func at(e diff.Event) string {
-	if e.Kind == diff.ServiceHistoryRewritten {
+func at(e DiffEvent) string {
+	if e.Kind == string(diff.ServiceHistoryRewritten) {
 		return "\n" + e.Detail
 	}
 	return ""
@@ -174,17 +224,17 @@ func at(e diff.Event) string {
 
 var diffCSVHeader = []string{"territory", "kind", "pointer", "provider", "service", "service_type", "service_certificate", "old", "new", "at", "detail", "old_sequence", "new_sequence"}
 
-func writeDiffCSV(w io.Writer, events []diff.Event) error {
+func writeDiffCSV(w io.Writer, events []DiffEvent) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(diffCSVHeader); err != nil {
 		return err
 	}
 	for _, e := range events {
 		a := ""
-		if !e.At.IsZero() {
-			a = e.At.UTC().Format(time.RFC3339)
+		if e.At != nil {
+			a = e.At.Format(time.RFC3339)
 		}
-		if err := cw.Write([]string{e.Territory, string(e.Kind), e.Pointer, e.Provider, e.Service, e.ServiceType, e.Certificate,
+		if err := cw.Write([]string{e.Territory, e.Kind, e.Pointer, e.Provider, e.Service, e.ServiceType, e.Certificate,
 			strings.Join(e.Old, " | "), strings.Join(e.New, " | "), a, e.Detail, strconv.Itoa(e.OldSequence), strconv.Itoa(e.NewSequence)}); err != nil {
 			return err
 		}

@@ -157,7 +157,7 @@ func (g *globalOptions) runDiff(cmd *cobra.Command, args []string, f diffFlags) 
 	}
 	out := report.Diff{
 		SchemaVersion: report.SchemaVersion, At: g.at.Format(time.RFC3339), ExpiryCheck: report.ExpiryNotEnforced,
-		Old: diffSideReport(res.Old), New: diffSideReport(res.New), Events: res.Events, Summary: report.NewDiffSummary(res.Events),
+		Old: diffSideReport(res.Old), New: diffSideReport(res.New), Events: report.DiffEvents(res.Events), Summary: report.NewDiffSummary(res.Events),
 		Overrides: g.overrides(), Filters: report.DiffFilters{Provider: dc.Filter.Provider, Country: dc.Filter.Country, Service: f.service},
 	}
 	if err := report.WriteDiff(cmd.OutOrStdout(), g.format, out); err != nil {
@@ -176,6 +176,8 @@ func (g *globalOptions) diffError(err error) error {
 	var ie *eutl.InterruptedError
 	var ce *eutl.ConfigError
 	switch {
+	case errors.Is(err, eutl.ErrNothingKept):
+		return &exitError{code: ExitUsage, msg: err.Error(), hints: []string{"the history grows with every 'eutl fetch'; --keep N bounds it (default 12 versions of each list)"}}
 	case errors.Is(err, eutl.ErrNoPin):
 		return usagef(fmt.Errorf("%w: give the LOTL that pins its signer with --lotl, or its signer with --cert", err))
 	case errors.As(err, &spec), errors.As(err, &ce), errors.Is(err, fetch.ErrNewerCache):
