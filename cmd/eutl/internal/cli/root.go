@@ -152,7 +152,7 @@ the Official Journal of the EU.`,
 	f.IntVar(&g.keep, "keep", 12, "how many verified versions of each list the cache's history keeps (0: none)")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
-		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newDiffCmd(g), newVersionCmd(g))
+		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newCertCmd(g), newTrustStoreCmd(g), newDiffCmd(g), newVersionCmd(g))
 	return root
 }
 
