@@ -34,7 +34,7 @@ var (
 	worldOnce sync.Once
 	world     *tltest.World
 	worldErr  error
-	// nextWorld is the next issue of every list ("server publish next").
+	// nextWorld is the next issue of every list ("server issue next").
 	nextWorld *tltest.World
 )
 
@@ -44,8 +44,8 @@ var (
 // EUTL_TRUST_ANCHORS and EUTL_CACHE_DIR set; "! eutl" expects a non-zero
 // exit; "exitcode N" asserts the exact code of the last run; "server fault
 // PATH KIND", "server clear PATH" and "server tamper PATH" change what the
-// server answers; "server publish next" publishes the next issue of every
-// list (tltest.World.Next), "server publish first" the first again.
+// server answers; "server issue next" publishes the next issue of every
+// list (tltest.World.Next), "server issue first" the first again.
 func TestScript(t *testing.T) {
 	worldOnce.Do(func() {
 		world, worldErr = tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test"})
@@ -72,6 +72,7 @@ func TestScript(t *testing.T) {
 			"eutl":     runEutl,
 			"exitcode": checkExitCode,
 			"server":   serverCmd,
+			"archive":  archiveCmd,
 			"golden":   goldenCmd,
 		},
 	})
@@ -162,20 +163,30 @@ func checkExitCode(ts *testscript.TestScript, neg bool, args []string) {
 func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("server").(*tltest.Server)
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: server fault PATH KIND | server clear PATH | server tamper PATH | server publish next|first")
+		ts.Fatalf("usage: server fault PATH KIND | server clear PATH | server tamper PATH | server publish PATH FILE | server issue next|first")
 	}
 	path := args[1]
 	switch args[0] {
+	case "publish":
+		// server publish PATH FILE: serve FILE's bytes at PATH too.
+		if len(args) != 3 {
+			ts.Fatalf("usage: server publish PATH FILE")
+		}
+		files := map[string][]byte{path: []byte(ts.ReadFile(args[2]))}
+		for k, v := range world.Files {
+			files[k] = v
+		}
+		srv.SetFiles(files)
 	case "clear":
 		srv.SetFault(path, nil)
-	case "publish":
+	case "issue":
 		switch path {
 		case "next":
 			srv.SetFiles(nextWorld.Files)
 		case "first":
 			srv.SetFiles(world.Files)
 		default:
-			ts.Fatalf("usage: server publish next|first")
+			ts.Fatalf("usage: server issue next|first")
 		}
 	case "tamper":
 		body := bytes.Replace(world.Files[path], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
@@ -191,6 +202,8 @@ func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 			f.Stall = true
 		case k == "html":
 			f.HTML = true
+		case k == "truncate":
+			f.Truncate = true
 		case strings.HasPrefix(k, "status="):
 			n, err := strconv.Atoi(strings.TrimPrefix(k, "status="))
 			ts.Check(err)

@@ -661,17 +661,17 @@ func Changes(ctx context.Context, cfg Config, set *Set) []Change {
 // know which list it claims to be (the chain then verifies it as that
 // territory's list, or refuses it); "" when it cannot tell.
 func peekTerritory(data []byte) string {
-	doc, err := xmldsig.ParseDocument(data, 0)
+	root, err := xmldsig.ScanDocument(data, 0)
 	if err != nil {
 		return ""
 	}
-	for _, si := range doc.Root().ChildElements() {
-		if si.Tag != "SchemeInformation" || si.NamespaceURI() != tsl.NSTSL {
+	for si := root.FirstElement(); si.Valid(); si = si.NextElement() {
+		if !si.Is(tsl.NSTSL, "SchemeInformation") {
 			continue
 		}
-		for _, c := range si.ChildElements() {
-			if c.Tag == "SchemeTerritory" && c.NamespaceURI() == tsl.NSTSL {
-				return strings.TrimSpace(tsl.TextContent(c))
+		for c := si.FirstElement(); c.Valid(); c = c.NextElement() {
+			if c.Is(tsl.NSTSL, "SchemeTerritory") {
+				return strings.TrimSpace(c.Text())
 			}
 		}
 	}

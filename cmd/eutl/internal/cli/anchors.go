@@ -20,6 +20,10 @@ func (g *globalOptions) anchors() (trust.Anchors, error) {
 		return trust.Anchors{}, usagef(fmt.Errorf("--trust-anchors: %w", err))
 	}
 	g.warn("--trust-anchors %s replaces the built-in Official Journal anchors (%d certificate(s))", g.trustAnchors, len(ders))
-	g.anchorSet = &trust.Anchors{Name: "--trust-anchors " + g.trustAnchors, DER: ders}
+	g.anchorSet = &trust.Anchors{Name: anchorsFlagPrefix + g.trustAnchors, DER: ders}
 	return *g.anchorSet, nil
 }
+
+// anchorsFlagPrefix starts the name of an anchor set given with
+// --trust-anchors.
+const anchorsFlagPrefix = "--trust-anchors "
