@@ -1,6 +1,7 @@
 package eutl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/diff"
 	"github.com/eutl/eutl/pkg/fetch"
+	"github.com/eutl/eutl/pkg/snapshot"
 	"github.com/eutl/eutl/pkg/trust"
 	"github.com/eutl/eutl/pkg/tsl"
 	"github.com/eutl/eutl/pkg/xmldsig"
@@ -24,7 +26,8 @@ type Side struct {
 	// Dir is a cache or an offline snapshot directory: a whole set,
 	// verified from the anchors through its pivots.
 	Dir string
-	// File is a list or LOTL file. A national list is verified against
+	// File is a list or LOTL file, or a snapshot file (package snapshot: a
+	// whole set, verified from the anchors). A national list is verified against
 	// DiffConfig.PinLOTL's pointer, or DiffConfig.PinCerts, or else the
 	// LOTL cached in Config.CacheDir; a LOTL against the anchors.
 	File string
@@ -341,6 +344,18 @@ func (dc *DiffConfig) side(s *Side) (*side, error) {
 	data, err := os.ReadFile(s.File)
 	if err != nil {
 		return nil, specErr("cannot read %s: %w", label, err)
+	}
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		// a snapshot file (pkg/snapshot): a whole set, read from the archive
+		a, err := snapshot.Read(data, snapshot.Limits{})
+		if err != nil {
+			return nil, &SideError{Side: label, Err: &trust.ListError{Verdict: trust.ParseFailed, Err: err}}
+		}
+		g := group{src: a.Source(false, dc.At), primary: true}
+		if dc.Country != "" {
+			g.territories = []string{dc.Country}
+		}
+		return &side{label: label, lotl: true, groups: []group{g}}, nil
 	}
 	terr := peekTerritory(data)
 	out := &side{label: label, territory: terr}
