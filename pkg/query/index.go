@@ -366,51 +366,13 @@ func (ix *Index) matchProviders(q, country string, exact bool) []provHit {
 
 func (ix *Index) matchProvidersUncached(q, country string, exact bool) []provHit {
 	var out []provHit
-	id, isID := ParseIdentifier(q, true)
-	fq := Fold(q)
-	if fq == "" {
-		return nil
-	}
-	if isID {
-		out = ix.matchIdentifier(id, country)
-		if len(out) > 0 || identifierRe.MatchString(strings.ToUpper(strings.Join(strings.Fields(q), ""))) {
-			return out
-		}
-		// Shaped like a VIES number but none is listed: it may be a name.
-	}
+	m := newExactMatcher(q, exact)
 	for _, pe := range ix.providers {
 		if country != "" && pe.list.info.Territory != country {
 			continue
 		}
-		names := pe.allNames()
-		for i, n := range pe.folded {
-			switch {
-			case exact && n == fq:
-				out = append(out, provHit{pe: pe, on: "exact name", value: names[i]})
-			case !exact && strings.Contains(n, fq):
-				out = append(out, provHit{pe: pe, on: "name", value: names[i]})
-			default:
-				continue
-			}
-			break
-		}
-	}
-	return out
-}
-
-// matchIdentifier returns the providers with an identifier of id's
-// country and number.
-func (ix *Index) matchIdentifier(id Identifier, country string) []provHit {
-	var out []provHit
-	for _, pe := range ix.providers {
-		if country != "" && pe.list.info.Territory != country {
-			continue
-		}
-		for _, pid := range pe.ids {
-			if pid.id.Key() == id.Key() {
-				out = append(out, provHit{pe: pe, on: "identifier", value: pid.written})
-				break
-			}
+		if on, value, ok := m.match(pe); ok {
+			out = append(out, provHit{pe: pe, on: on, value: value})
 		}
 	}
 	return out
