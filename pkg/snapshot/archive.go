@@ -265,6 +265,12 @@ func (a *Archive) checkMembers() error {
 		if rec.Input != "" {
 			refs[rec.Input] = true
 		}
+		for _, f := range rec.Files {
+			if refs[f.Member] {
+				return formatErr(ManifestName, ErrMismatch, "the evidence record names %q twice", f.Member)
+			}
+			refs[f.Member] = true
+		}
 		for name := range refs {
 			if f := listed[name]; f == nil || f.Role != RoleEvidence {
 				return formatErr(ManifestName, ErrMismatch, "the evidence record names %q, which is not an evidence file of the bundle", name)

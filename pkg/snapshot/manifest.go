@@ -88,6 +88,8 @@ type Record struct {
 	Args []string `json:"args"`
 	// Input names the member holding the command's input (batch), if any.
 	Input string `json:"input,omitempty"`
+	// Files are the input files the command read (cert), by the name given.
+	Files []RecordedFile `json:"files,omitempty"`
 	// Format is the --format the answer was printed in.
 	Format string `json:"format"`
 	// AllowExpired records --allow-expired.
@@ -103,6 +105,13 @@ type Record struct {
 	AnswerJSON string `json:"answer_json"`
 	// ExitCode is the exit code of the run.
 	ExitCode int `json:"exit_code"`
+}
+
+// RecordedFile is an input file of the recorded command and the member
+// holding its bytes.
+type RecordedFile struct {
+	Name   string `json:"name"`
+	Member string `json:"member"`
 }
 
 // MarshalManifest is the one encoding of a manifest (indented JSON and a

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 func newCertCmd(g *globalOptions) *cobra.Command {
 	var forFlag string
 	var chainFiles []string
+	var evidencePath string
 	cmd := &cobra.Command{
 		Use:   "cert FILE... [--for esig|eseal|wsa|any] [--chain FILE]",
 		Short: "Is this certificate an EU qualified certificate (ETSI TS 119 615)? Exit 0 yes, 3 no",
@@ -47,6 +49,9 @@ did not verify or could not be fetched; 2 for input that is not a certificate.`,
 			p, err := qualify.ParsePurpose(forFlag)
 			if err != nil {
 				return usagef(err)
+			}
+			if evidencePath != "" {
+				g.certInputs = map[string][]byte{}
 			}
 			type item struct {
 				file string
@@ -96,6 +101,9 @@ did not verify or could not be fetched; 2 for input that is not a certificate.`,
 			if len(asked) == 0 {
 				asked = items
 			}
+			if g.startEvidence(cmd, evidencePath, args, nil); g.evErr != nil {
+				return g.evErr
+			}
 			set, err := g.loadNoted(cmd, nil)
 			if err != nil {
 				return err
@@ -130,17 +138,21 @@ did not verify or could not be fetched; 2 for input that is not a certificate.`,
 			if err := report.WriteCerts(cmd.OutOrStdout(), g.format, rep); err != nil {
 				return err
 			}
+			if err := g.answered(nil, func(w io.Writer) error { return report.WriteCerts(w, report.JSON, rep) }); err != nil {
+				return err
+			}
 			switch code {
 			case ExitOK:
-				return nil
+				return g.finishEvidence(nil)
 			case ExitNotQualified:
-				return &exitError{code: code}
+				return g.finishEvidence(&exitError{code: code})
 			}
-			return &exitError{code: code, msg: strings.Join(failedMsgs, "\n"), hints: []string{"run 'eutl fetch' for details on the failed list"}}
+			return g.finishEvidence(&exitError{code: code, msg: strings.Join(failedMsgs, "\n"), hints: []string{"run 'eutl fetch' for details on the failed list"}})
 		},
 	}
 	cmd.Flags().StringVar(&forFlag, "for", "any", "what the certificate must be qualified for: esig, eseal, wsa or any")
 	cmd.Flags().StringArrayVar(&chainFiles, "chain", nil, "intermediate certificates (PEM or DER; repeatable)")
+	evidenceFlag(cmd, &evidencePath)
 	return cmd
 }
 
@@ -180,7 +192,14 @@ func certCode(r *qualify.Result) int {
 // offset.
 func (g *globalOptions) readCertInput(name string) ([]qualify.Input, error) {
 	var r io.Reader
-	if name == "-" {
+	if g.env.replay != nil {
+		// evidence verify: the files the recorded run read, from the bundle
+		b, ok := g.env.replay.inputs[name]
+		if !ok {
+			return nil, usagef(fmt.Errorf("%s is not in the bundle", name))
+		}
+		r = bytes.NewReader(b)
+	} else if name == "-" {
 		r = g.env.Stdin
 	} else {
 		f, err := os.Open(g.path(name))
@@ -196,6 +215,9 @@ func (g *globalOptions) readCertInput(name string) ([]qualify.Input, error) {
 	data, err := io.ReadAll(io.LimitReader(r, qualify.MaxInput+1))
 	if err != nil {
 		return nil, usagef(fmt.Errorf("cannot read %s: %w", name, err))
+	}
+	if g.certInputs != nil {
+		g.certInputs[name] = data // --evidence records the input
 	}
 	ins, err := qualify.ReadCerts(data)
 	if err != nil {

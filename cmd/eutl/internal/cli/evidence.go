@@ -143,6 +143,16 @@ func (g *globalOptions) finishEvidence(runErr error) error {
 		rec.Input = evidence.InputMember
 		add(evidence.InputMember, ev.input)
 	}
+	names := make([]string, 0, len(g.certInputs))
+	for n := range g.certInputs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		member := fmt.Sprintf("%s-%d", evidence.InputMember, i+1)
+		rec.Files = append(rec.Files, snapshot.RecordedFile{Name: n, Member: member})
+		add(member, g.certInputs[n])
+	}
 	add(rec.AnswerJSON, ev.json.Bytes())
 	if rec.Output != rec.AnswerJSON {
 		add(rec.Output, ev.out.Bytes())
@@ -171,6 +181,8 @@ type replaySpec struct {
 	builtin     bool
 	territories []string
 	overrides   []string
+	// inputs are the recorded input files by name.
+	inputs map[string][]byte
 	// err is the first bundle error the replay met (a manifest the lists
 	// contradict).
 	err error
@@ -246,7 +258,10 @@ say; 2 for a bundle of a newer format.`,
 				g.warn("the bundle was made with other trust anchors (%s: %s) than these (%s)", a.Manifest.Anchors.Notice, strings.Join(a.Manifest.Anchors.SHA256, " "), anchors.Name)
 			}
 			spec := &replaySpec{file: args[0], archive: a, anchors: anchors, builtin: g.trustAnchors == "",
-				territories: rec.Territories, overrides: rec.Overrides}
+				territories: rec.Territories, overrides: rec.Overrides, inputs: map[string][]byte{}}
+			for _, f := range rec.Files {
+				spec.inputs[f.Name], _ = a.Member(f.Member)
+			}
 			code, out, stderr := g.replay(cmd.Context(), spec)
 			if spec.err != nil {
 				return &exitError{code: ExitTrust, msg: args[0] + ": " + spec.err.Error(), hints: anchorHint(a, anchors)}
@@ -258,9 +273,11 @@ say; 2 for a bundle of a newer format.`,
 				}
 				return &exitError{code: ExitTrust, msg: msg, hints: anchorHint(a, anchors)}
 			}
-			answers, err := evidence.Answers(spec.json)
-			if err != nil {
-				return err
+			var answers []report.Check
+			if rec.Command == "check" || rec.Command == "batch" {
+				if answers, err = evidence.Answers(spec.json); err != nil {
+					return err
+				}
 			}
 			w := cmd.OutOrStdout()
 			if g.format == report.JSON {
@@ -285,6 +302,10 @@ func writeVerified(w io.Writer, file string, a *snapshot.Archive, answers []repo
 	fmt.Fprintf(w, "VERIFIED: %s reproduces its answer (exit %d) from its lists, re-verified at %s\n", file, m.Evidence.ExitCode, m.VerifiedAt)
 	for _, s := range evidence.Statements(m, answers) {
 		fmt.Fprintln(w, "  "+s)
+	}
+	if answers == nil {
+		out, _ := a.Member(m.Evidence.Output)
+		fmt.Fprintf(w, "  On %s the lists below, verified again, give the recorded answer:\n%s", m.VerifiedAt, out)
 	}
 	fmt.Fprintf(w, "query: eutl %s %s\n", m.Evidence.Command, strings.Join(m.Evidence.Args, " "))
 	fmt.Fprintf(w, "anchors: %s\n", m.Anchors.Notice)

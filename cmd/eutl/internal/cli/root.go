@@ -88,9 +88,11 @@ type globalOptions struct {
 	lastLOTLURL string
 	// ev collects an evidence bundle (--evidence); record asks loadSet to
 	// keep the bytes verified (snapshot create).
-	ev     *evidenceRun
-	evErr  error // --evidence cannot be written: a usage error
-	record bool
+	ev    *evidenceRun
+	evErr error // --evidence cannot be written: a usage error
+	// certInputs, when set, records the input files cert reads (--evidence).
+	certInputs map[string][]byte
+	record     bool
 }
 
 // Main runs eutl with args and returns the exit code.
