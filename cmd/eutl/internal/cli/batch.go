@@ -23,11 +23,19 @@ One result per row, in input order: a table, CSV, or JSON Lines (--format json).
 Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 		Example: `  eutl batch providers.csv
   printf 'provider,service\nVATBE-0541659084,qval\n' | eutl batch - --format json`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef(fmt.Errorf("batch takes one FILE (or - for standard input), got %d arguments", len(args)))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var in io.Reader
 			if args[0] == "-" {
-				in = g.env.Stdin
+				if g.env.StdinIsTerminal {
+					fmt.Fprintln(g.env.Stderr, "eutl: reading queries from the terminal: a CSV header (provider,service[,country][,at]) or JSON Lines; end with Ctrl-D")
+				}
+				in = contextReader(cmd.Context(), g.env.Stdin)
 			} else {
 				f, err := os.Open(g.path(args[0]))
 				if err != nil {
@@ -38,6 +46,9 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			}
 			rows, err := query.ParseBatch(in)
 			if err != nil {
+				if cmd.Context().Err() != nil {
+					return interrupted(cmd.Context())
+				}
 				return usagef(err)
 			}
 			ix, err := g.loadIndex(cmd, batchTerritories(rows))

@@ -33,7 +33,7 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(provider) == "" {
-				return usagef(errors.New("--provider is required"))
+				return usagef(errors.New("--provider is empty"))
 			}
 			kind, err := query.ParseKind(service)
 			if err != nil {
@@ -58,6 +58,8 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 	cmd.Flags().StringVar(&provider, "provider", "", "provider name, trade name or registration identifier (required)")
 	cmd.Flags().StringVar(&service, "service", "", "service type: alias, ETSI URI or tail after Svctype/ (required)")
 	cmd.Flags().StringVar(&country, "country", "", "limit to one territory's list (EL for Greece; GR accepted)")
+	cmd.MarkFlagRequired("provider")
+	cmd.MarkFlagRequired("service")
 	return cmd
 }
 

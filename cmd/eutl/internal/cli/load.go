@@ -71,7 +71,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		g.warn("could not save rollback state in %s: %v", g.cacheDir, err)
 	}
 	if ctx.Err() != nil {
-		return nil, &exitError{code: ExitInterrupted, msg: "interrupted: " + ctx.Err().Error() + "; the cache keeps what was verified before"}
+		return nil, interrupted(ctx)
 	}
 	for _, w := range res.Warnings {
 		g.warn("%s", w)

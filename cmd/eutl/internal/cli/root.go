@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,11 @@ type Env struct {
 	Now func() time.Time
 	// StderrIsTerminal enables the progress bar (default: detected).
 	StderrIsTerminal bool
+	// StdinIsTerminal makes `batch -` print a prompt on stderr.
+	StdinIsTerminal bool
+	// StdoutWidth is the width of stdout's terminal; 0 when stdout is not a
+	// terminal (tables are then not wrapped).
+	StdoutWidth int
 	// Getenv reads the environment (default os.Getenv).
 	Getenv func(string) string
 	// Dir, when set, is the directory relative file names are read from
@@ -65,17 +71,20 @@ type globalOptions struct {
 	timeout      time.Duration
 	allowExpired bool
 	quiet        bool
+	verbose      bool
+	wide         bool
 	concurrency  int
+	showVersion  bool
 
 	at     time.Time
 	now    time.Time
 	format report.Format
-	ran    bool // a command's RunE started: later errors are not usage errors
 }
 
 // Main runs eutl with args and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return Run(ctx, args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, StderrIsTerminal: isTerminal(stderr)})
+	return Run(ctx, args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, StderrIsTerminal: isTerminal(stderr),
+		StdinIsTerminal: isTerminal(stdin), StdoutWidth: terminalWidth(stdout)})
 }
 
 // Run is Main with an explicit environment.
@@ -92,18 +101,18 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.ExecuteContext(ctx)
-	if err != nil && !g.ran {
-		var ue *usageError
-		if !errors.As(err, &ue) {
-			err = usagef(err) // cobra's own parsing errors
-		}
+	prepareTree(root, args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if cmd == nil {
+		cmd = root
 	}
 	code := exitCode(err)
 	if err != nil && err.Error() != "" {
-		printError(env.Stderr, err)
 		if code == ExitUsage {
-			fmt.Fprintln(env.Stderr, "eutl: hint: see 'eutl --help'")
+			printError(env.Stderr, errors.New(oneLine(err.Error())))
+			fmt.Fprintf(env.Stderr, "eutl: hint: see '%s --help'\n", cmd.CommandPath())
+		} else {
+			printError(env.Stderr, err)
 		}
 	}
 	var ee *exitError
@@ -125,13 +134,37 @@ XAdES signature is verified and chained back to the LOTL signing certificates pu
 the Official Journal of the EU.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Args: usageArgs(func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, ", "))
+			}
+			return errors.New(msg)
+		}),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// cobra checks required flags and flag groups only after this
+			// hook, with untyped errors: check them here, as usage errors.
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return usagef(err)
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return usagef(err)
+			}
 			g.envDefaults(cmd)
 			return g.resolve()
 		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.showVersion {
+				return g.printVersion(cmd)
+			}
+			return cmd.Help()
+		},
 	}
-	root.SetVersionTemplate("eutl {{.Version}}\n")
+	root.SuggestionsMinimumDistance = 2
+	root.Flags().BoolVar(&g.showVersion, "version", false, "print eutl's version (as 'eutl version')")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef(err) })
 	f := root.PersistentFlags()
 	f.StringVar(&g.lotlURL, "lotl-url", DefaultLOTLURL, "where the List of Trusted Lists is fetched")
@@ -143,6 +176,8 @@ the Official Journal of the EU.`,
 	f.DurationVar(&g.timeout, "timeout", 30*time.Second, "timeout per HTTP request")
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
+	f.BoolVarP(&g.verbose, "verbose", "v", false, "also print the notes about the lists that repeat every run (scheme operator names, signer profile)")
+	f.BoolVar(&g.wide, "wide", false, "never wrap table cells to the terminal's width")
 	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
@@ -188,7 +223,6 @@ func (g *globalOptions) resolve() error {
 		}
 		g.cacheDir = filepath.Join(dir, "eutl")
 	}
-	g.ran = true
 	if g.allowExpired {
 		g.warn("--allow-expired is set: lists past their NextUpdate are used and reported as expired")
 	}
@@ -205,4 +239,47 @@ func (g *globalOptions) overrides() []string {
 		out = append(out, "trust-anchors:"+g.trustAnchors)
 	}
 	return out
+}
+
+// prepareTree adds cobra's help and completion commands now (cobra would
+// add them during Execute) and makes every argument error a usage error by
+// its type: each command's Args validator is wrapped.
+func prepareTree(root *cobra.Command, args []string) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(args...)
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return usagef(errors.New("name a shell: bash, zsh, fish or powershell"))
+				}
+				return usagef(fmt.Errorf("no completion for shell %q (want bash, zsh, fish or powershell)", args[0]))
+			}
+		}
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Args != nil {
+			c.Args = usageArgs(c.Args)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// usageArgs makes the errors of an argument validator usage errors.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			var ue *usageError
+			if errors.As(err, &ue) {
+				return err
+			}
+			return usagef(err)
+		}
+		return nil
+	}
 }
