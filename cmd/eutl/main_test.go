@@ -84,6 +84,14 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		RetryBaseDelay: time.Millisecond,
 		// scripts set EUTL_TEST_TTY=1 to run as if stderr were a terminal
 		StderrIsTerminal: ts.Getenv("EUTL_TEST_TTY") == "1",
+		// EUTL_TEST_STDIN_TTY=1: as if stdin were a terminal;
+		// EUTL_TEST_WIDTH=N: as if stdout were a terminal N columns wide
+		StdinIsTerminal: ts.Getenv("EUTL_TEST_STDIN_TTY") == "1",
+	}
+	if w := ts.Getenv("EUTL_TEST_WIDTH"); w != "" {
+		n, err := strconv.Atoi(w)
+		ts.Check(err)
+		env.StdoutWidth = n
 	}
 	code := cli.Run(context.Background(), args, env)
 	ts.Setenv("EUTL_EXIT", strconv.Itoa(code))
