@@ -165,6 +165,9 @@ func writeWorld(dir string, w *tltest.World) error {
 		files[t+".xml"] = w.Files["/"+t+".xml"]
 	}
 	files["be-tampered.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
+	// a download cut short, and a list of a territory the LOTL does not know
+	files["truncated.xml"] = w.Files["/BE.xml"][:len(w.Files["/BE.xml"])/2]
+	files["XX.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("SchemeTerritory>BE<"), []byte("SchemeTerritory>XX<"), 1)
 	// A hand-made offline directory: lotl.xml and <CC>.xml.
 	if err := os.MkdirAll(filepath.Join(dir, "handmade"), 0o755); err != nil {
 		return err

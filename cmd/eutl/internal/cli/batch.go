@@ -73,7 +73,7 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				out[i].Line = r.Line
 				code = worse(code, answerCode(a))
 			}
-			if err := report.WriteBatch(cmd.OutOrStdout(), g.format, out); err != nil {
+			if err := report.WriteBatch(g.tableWriter(cmd), g.format, out); err != nil {
 				return err
 			}
 			if code != ExitOK {

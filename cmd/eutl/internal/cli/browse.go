@@ -36,7 +36,7 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			out := report.Providers{SchemaVersion: report.SchemaVersion, At: g.at.Format("2006-01-02T15:04:05Z07:00"), Providers: ix.Providers(pq), FailedLists: ix.Failed()}
-			if err := report.WriteProviders(cmd.OutOrStdout(), g.format, out); err != nil {
+			if err := report.WriteProviders(g.tableWriter(cmd), g.format, out); err != nil {
 				return err
 			}
 			if len(out.Providers) == 0 && pq.Query != "" {
@@ -71,7 +71,7 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			out := report.Show{SchemaVersion: report.SchemaVersion, At: g.at.Format("2006-01-02T15:04:05Z07:00"), Providers: ix.Show(args[0], country, g.at), FailedLists: ix.Failed()}
-			if err := report.WriteShow(cmd.OutOrStdout(), g.format, out); err != nil {
+			if err := report.WriteShow(g.tableWriter(cmd), g.format, out); err != nil {
 				return err
 			}
 			if len(out.Providers) == 0 {
@@ -113,7 +113,7 @@ func newTypesCmd(g *globalOptions) *cobra.Command {
 		Short: "The service-type catalogue: alias, ETSI URI, meaning, qualified or not",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return report.WriteTypes(cmd.OutOrStdout(), g.format, report.Types())
+			return report.WriteTypes(g.tableWriter(cmd), g.format, report.Types())
 		},
 	}
 }

@@ -49,7 +49,7 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 			}
 			c := report.FromAnswer(a, service)
 			c.Overrides = g.overrides()
-			if err := report.WriteCheck(cmd.OutOrStdout(), g.format, c); err != nil {
+			if err := report.WriteCheck(g.tableWriter(cmd), g.format, c); err != nil {
 				return err
 			}
 			return answerError(a)

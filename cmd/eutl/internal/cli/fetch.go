@@ -48,7 +48,7 @@ func (g *globalOptions) runLists(cmd *cobra.Command, offline bool) error {
 		return err
 	}
 	r := g.listsReport(res)
-	if err := report.WriteLists(cmd.OutOrStdout(), g.format, r); err != nil {
+	if err := report.WriteLists(g.tableWriter(cmd), g.format, r); err != nil {
 		return err
 	}
 	if code := chainCode(res); code != ExitOK {

@@ -7,7 +7,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/eutl/eutl/pkg/report"
 )
 
 // Messages on stderr follow one style: "eutl: error: …", "eutl: warning: …",
@@ -109,4 +112,14 @@ func interruptCause(ctx context.Context) string {
 		return c.Error()
 	}
 	return "signal"
+}
+
+// tableWriter is stdout for results: tables fit the terminal's width
+// unless --wide is given or stdout is not a terminal.
+func (g *globalOptions) tableWriter(cmd *cobra.Command) io.Writer {
+	w := cmd.OutOrStdout()
+	if g.wide || g.format != report.Table {
+		return w
+	}
+	return report.FitWidth(w, g.env.StdoutWidth)
 }
