@@ -208,7 +208,7 @@ func WriteBatch(w io.Writer, f Format, cs []Check) error {
 	switch f {
 	case JSON:
 		for _, c := range cs {
-			b, err := json.Marshal(c)
+			b, err := json.Marshal(NoNullArrays(c))
 			if err != nil {
 				return err
 			}
@@ -283,7 +283,9 @@ func WriteShow(w io.Writer, f Format, s Show) error {
 		return WriteJSON(w, s)
 	case CSV:
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"country", "provider", "service", "type", "status", "from", "until", "additional_info", "qualified_now"})
+		// the last column is named for the instant asked (--at), which is
+		// not always now
+		cw.Write([]string{"country", "provider", "service", "type", "status", "from", "until", "additional_info", "qualified_at_" + s.At})
 		for _, p := range s.Providers {
 			for _, svc := range p.Services {
 				for i, h := range svc.History {

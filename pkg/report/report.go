@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -132,11 +133,66 @@ func FromError(err error, territory, url string) List {
 	return l
 }
 
-// WriteJSON writes v as one indented JSON document.
+// WriteJSON writes v as one indented JSON document. Arrays are written as
+// [] when empty, never null (see [NoNullArrays]).
 func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return enc.Encode(NoNullArrays(v))
+}
+
+// NoNullArrays returns a copy of v in which every nil slice and map, at
+// any depth, is empty: JSON consumers get [] and {}, never null, whatever
+// code built v. Nil pointers stay null (absent times, no signer).
+func NoNullArrays(v any) any {
+	if v == nil {
+		return nil
+	}
+	return noNil(reflect.ValueOf(v)).Interface()
+}
+
+func noNil(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		p := reflect.New(v.Type().Elem())
+		p.Elem().Set(noNil(v.Elem()))
+		return p
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := 0; i < v.NumField(); i++ {
+			if f := out.Field(i); f.CanSet() {
+				f.Set(noNil(v.Field(i)))
+			}
+		}
+		return out
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return v // []byte is a string in JSON
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(noNil(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), noNil(it.Value()))
+		}
+		return out
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(noNil(v.Elem()))
+		return out
+	}
+	return v
 }
 
 // Day formats a time for tables: the date, or "-" for none.
@@ -525,7 +581,9 @@ type Lists struct {
 
 // Summary counts the lists and their content.
 type Summary struct {
-	ListsValid         int `json:"lists_valid"`
+	ListsValid int `json:"lists_valid"`
+	// ListsExpired are lists used although expired (--allow-expired).
+	ListsExpired       int `json:"lists_expired"`
 	ListsFailed        int `json:"lists_failed"`
 	Providers          int `json:"providers"`
 	Services           int `json:"services"`
@@ -555,11 +613,25 @@ func WriteLists(w io.Writer, f Format, r Lists) error {
 	case CSV:
 		return WriteListsCSV(w, all)
 	}
-	if err := WriteListsTable(w, all); err != nil {
+	// the table shows the pivot walk, when one was walked, before the LOTL
+	// it led to
+	rows := make([]List, 0, len(r.Pivots)+len(all))
+	for _, p := range r.Pivots {
+		if p.Territory == "" {
+			p.Territory = "EU"
+		}
+		p.Territory += " pivot"
+		rows = append(rows, p)
+	}
+	if err := WriteListsTable(w, append(rows, all...)); err != nil {
 		return err
 	}
 	s := r.Summary
-	_, err := fmt.Fprintf(w, "%d lists valid, %d failed; %d providers (%d qualified), %d services (%d qualified at %s)\n",
-		s.ListsValid, s.ListsFailed, s.Providers, s.QualifiedProviders, s.Services, s.QualifiedServices, r.At)
+	expired := ""
+	if s.ListsExpired > 0 {
+		expired = fmt.Sprintf(", %d expired (used: --allow-expired)", s.ListsExpired)
+	}
+	_, err := fmt.Fprintf(w, "%d lists valid%s, %d failed; %d providers (%d qualified), %d services (%d qualified at %s)\n",
+		s.ListsValid, expired, s.ListsFailed, s.Providers, s.QualifiedProviders, s.Services, s.QualifiedServices, r.At)
 	return err
 }

@@ -130,7 +130,7 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 				g.warn("%s: %s", o.Territory, w)
 			}
 			for _, n := range o.List.Notes {
-				g.note("%s: %s", o.Territory, n)
+				g.detail("%s: %s", o.Territory, n) // the same on every run: --verbose
 			}
 		}
 	}

@@ -104,7 +104,11 @@ func (g *globalOptions) listsReport(res *trust.ChainResult) report.Lists {
 		l := report.FromOutcome(o)
 		r.Lists = append(r.Lists, l)
 		if o.Usable() {
-			r.Summary.ListsValid++
+			if o.Verdict() == trust.Expired {
+				r.Summary.ListsExpired++ // used because of --allow-expired
+			} else {
+				r.Summary.ListsValid++
+			}
 			r.Summary.Providers += l.Providers
 			r.Summary.Services += l.Services
 			r.Summary.QualifiedServices += l.Qualified
