@@ -7,6 +7,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newProvidersCmd(g *globalOptions) *cobra.Command {
@@ -77,7 +78,7 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 			if len(out.Providers) == 0 {
 				a := ix.Check(query.Query{Provider: args[0], Kind: query.AnyQualified, Country: country, At: g.at})
 				if code := answerCode(a); code != ExitNotQualified && code != ExitOK {
-					return answerError(a)
+					return g.answerError(a)
 				}
 				return &exitError{code: ExitNotQualified, msg: a.Reason}
 			}
@@ -97,14 +98,19 @@ func (g *globalOptions) partialWarning(ix *query.Index) error {
 	}
 	code := ExitOK
 	for _, f := range failed {
-		g.warn("%s could not be used (%s): it is missing from this listing", f.Territory, f.Verdict)
-		if f.Verdict == "fetch_failed" {
+		if f.Verdict == string(trust.FetchFailed) {
 			code = worse(code, ExitFetch)
 		} else {
 			code = worse(code, ExitTrust)
 		}
 	}
-	return &exitError{code: code}
+	if nothingFetched(failed) {
+		return &exitError{code: code, msg: nothingFetchedMsg(failed), hints: g.failureHints(failed)}
+	}
+	for _, f := range failed {
+		g.warn("%s could not be used (%s): it is missing from this listing", f.Territory, f.Verdict)
+	}
+	return &exitError{code: code, hints: g.failureHints(failed)}
 }
 
 func newTypesCmd(g *globalOptions) *cobra.Command {

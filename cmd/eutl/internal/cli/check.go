@@ -52,7 +52,7 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 			if err := report.WriteCheck(g.tableWriter(cmd), g.format, c); err != nil {
 				return err
 			}
-			return answerError(a)
+			return g.answerError(a)
 		},
 	}
 	cmd.Flags().StringVar(&provider, "provider", "", "provider name, trade name or registration identifier (required)")
@@ -84,7 +84,7 @@ func answerCode(a *query.Answer) int {
 	return ExitFetch
 }
 
-func answerError(a *query.Answer) error {
+func (g *globalOptions) answerError(a *query.Answer) error {
 	code := answerCode(a)
 	if code == ExitOK {
 		return nil
@@ -92,15 +92,62 @@ func answerError(a *query.Answer) error {
 	if code == ExitNotQualified {
 		return &exitError{code: code}
 	}
+	hints := g.failureHints(a.Failed)
+	if nothingFetched(a.Failed) {
+		return &exitError{code: code, msg: nothingFetchedMsg(a.Failed), hints: hints}
+	}
 	var lines []string
 	for _, f := range a.Failed {
 		lines = append(lines, fmt.Sprintf("%s %s: %s: %s", f.Territory, f.URL, f.Verdict, f.Reason))
 	}
-	hint := "--country limits the answer to one list, so that others' failures do not matter"
 	if a.Query.Country != "" {
-		hint = "run 'eutl fetch' for details on the failed list"
+		hints = append(hints, "run 'eutl fetch' for details on the failed list")
+	} else {
+		hints = append(hints, "--country limits the answer to one list, so that others' failures do not matter")
 	}
-	return &exitError{code: code, msg: strings.Join(lines, "\n"), hints: []string{hint}}
+	return &exitError{code: code, msg: strings.Join(lines, "\n"), hints: hints}
+}
+
+// nothingFetched: the LOTL itself could not be fetched, so no list was.
+func nothingFetched(failed []query.FailedList) bool {
+	for _, f := range failed {
+		if f.Territory == "EU" && f.Verdict == string(trust.FetchFailed) {
+			return true
+		}
+	}
+	return false
+}
+
+func nothingFetchedMsg(failed []query.FailedList) string {
+	for _, f := range failed {
+		if f.Territory == "EU" {
+			return fmt.Sprintf("nothing could be fetched, so no list was verified and there is no answer: the LOTL %s: %s", f.URL, f.Reason)
+		}
+	}
+	return "nothing could be fetched"
+}
+
+// failureHints say what to do about lists that could not be used: expired
+// ones (another --at, or --allow-expired), ones that could not be fetched
+// (network and proxy, or an offline directory).
+func (g *globalOptions) failureHints(failed []query.FailedList) []string {
+	var expired, fetch bool
+	for _, f := range failed {
+		expired = expired || f.Verdict == string(trust.Expired)
+		fetch = fetch || f.Verdict == string(trust.FetchFailed)
+	}
+	var hs []string
+	if expired {
+		hs = append(hs, "a list is past its NextUpdate at "+g.at.Format("2006-01-02T15:04:05Z07:00")+": --at evaluates at another instant (inside the lists' validity); --allow-expired uses expired lists, reported as such")
+	}
+	if fetch {
+		if g.offline {
+			hs = append(hs, "offline: run 'eutl fetch' while online, or lay out the lists in --cache-dir by hand (lotl.xml, CC.xml; see README, Cache and offline use)")
+		} else {
+			hs = append(hs, "check the network and the proxy settings (HTTPS_PROXY); without a network, --offline --cache-dir DIR answers from the lists kept in DIR (see README, Cache and offline use)")
+		}
+	}
+	return hs
 }
 
 // loadIndex loads and verifies the lists and indexes them for queries.
