@@ -182,6 +182,7 @@ the Official Journal of the EU.`,
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
 		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
+	registerCompletions(root, g)
 	return root
 }
 
