@@ -16,7 +16,7 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "providers [QUERY]",
 		Short: "Find providers by name, trade name or identifier (case- and accent-insensitive)",
-		Example: `  eutl providers itsme
+		Example: `  eutl providers "ceska posta"
   eutl providers --country BE --qualified
   eutl providers --service qtst --qualified --format csv`,
 		Args: cobra.MaximumNArgs(1),

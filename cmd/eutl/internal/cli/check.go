@@ -28,8 +28,8 @@ alias (see 'eutl types'), a full ETSI URI, or its tail such as CA/QC.
 Exit status: 0 qualified; 3 not qualified, from verified lists; 4 or 5 when a list that could
 hold the provider did not verify or could not be fetched (never 3 from partial data).`,
 		Example: `  eutl check --provider "Belgian Mobile ID" --service qval --country BE
-  eutl check --provider VATBE-0541659084 --service qc-esig --format json
-  eutl check --provider "ΕΡΜΗΣ" --service qwac --country GR --at 2026-08-20`,
+  eutl check --provider VATBE-0541659084 --service qval --format json
+  eutl check --provider "Hellenic Public Administration" --service qc-esig --country GR --at 2026-08-20`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(provider) == "" {
