@@ -271,7 +271,8 @@ func prepareTree(root *cobra.Command, args []string) {
 	walk(root)
 }
 
-// usageArgs makes the errors of an argument validator usage errors.
+// usageArgs makes the errors of an argument validator usage errors, in
+// words and with the command's usage line.
 func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := v(cmd, args); err != nil {
@@ -279,7 +280,11 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 			if errors.As(err, &ue) {
 				return err
 			}
-			return usagef(err)
+			msg := strings.ReplaceAll(err.Error(), "arg(s)", "argument(s)")
+			if strings.HasPrefix(msg, "accepts ") || strings.HasPrefix(msg, "requires ") {
+				msg = fmt.Sprintf("%s %s (usage: %s)", cmd.CommandPath(), msg, strings.TrimSuffix(cmd.UseLine(), " [flags]"))
+			}
+			return usagef(errors.New(msg))
 		}
 		return nil
 	}
