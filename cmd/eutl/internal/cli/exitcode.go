@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"syscall"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -62,7 +63,9 @@ func exitCode(err error) int {
 		return ee.code
 	}
 	var ue *usageError
-	if errors.As(err, &ue) {
+	var ce *eutl.ConfigError
+	var te *eutl.TerritoryError
+	if errors.As(err, &ue) || errors.As(err, &ce) || errors.As(err, &te) {
 		return ExitUsage
 	}
 	var le *trust.ListError

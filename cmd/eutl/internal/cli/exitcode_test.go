@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -30,6 +31,8 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("opening the cache: %w", &fs.PathError{Op: "mkdir", Path: "/ro/c", Err: syscall.EACCES}), ExitUsage},
 		{fmt.Errorf("opening the cache: %w", &fs.PathError{Op: "mkdir", Path: "/f/c", Err: syscall.ENOTDIR}), ExitUsage},
 		{&fs.PathError{Op: "open", Path: "/ro/c/x", Err: syscall.EROFS}, ExitUsage},
+		{fmt.Errorf("load: %w", &eutl.ConfigError{Field: "Concurrency", Err: errors.New("x")}), ExitUsage},
+		{&eutl.TerritoryError{Territory: "US"}, ExitUsage},
 		{&trust.ListError{Verdict: trust.FetchFailed, Err: &fs.PathError{Op: "open", Path: "x", Err: syscall.EACCES}}, ExitFetch},
 	}
 	for _, c := range cases {

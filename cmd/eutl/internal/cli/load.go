@@ -3,80 +3,66 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
-// loadSet fetches (or, offline, reads from the cache) and verifies the LOTL
-// and the national lists (all, or only territories), updating the cache.
-func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*trust.ChainResult, error) {
-	anchors, err := g.anchors()
+// loadSet loads and verifies the lists (all, or only territories) with one
+// library call, showing progress and printing the load's warnings.
+func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*eutl.Set, error) {
+	cfg, err := g.config(territories, offline)
 	if err != nil {
 		return nil, err
 	}
-	cache, err := fetch.OpenCache(g.cacheDir, !offline)
-	if err != nil {
-		if offline && errors.Is(err, fetch.ErrNewerCache) {
-			return nil, usagef(err)
-		}
-		if errors.Is(err, fetch.ErrNewerCache) {
-			return nil, usagef(err)
-		}
-		return nil, fmt.Errorf("opening the cache: %w", err)
-	}
-	store := &fetch.Store{Cache: cache, Offline: offline, Now: g.env.Now, ToolVersion: Version}
-	if !offline {
-		lockCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		unlock, err := cache.Lock(lockCtx)
-		cancel()
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
-		if err := cache.Prepare(); err != nil {
-			if errors.Is(err, fetch.ErrNewerCache) {
-				return nil, usagef(err)
-			}
-			return nil, fmt.Errorf("preparing the cache: %w", err)
-		}
-		store.Client = fetch.NewClient(fetch.Options{
-			UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
-			BaseDelay: g.env.RetryBaseDelay,
-		})
-	}
-	ojURI := ""
-	if g.trustAnchors == "" {
-		ojURI = trust.OfficialJournalURI
-	}
-	opts := trust.ChainOptions{
-		Options: g.trustOptions(), LOTLURL: g.lotlURL, Anchors: anchors, OJURI: ojURI,
-		Territories: territories, Concurrency: g.concurrency,
-	}
 	bar := g.progress()
 	if bar != nil {
-		opts.Progress = bar.event
+		cfg.Progress = bar.event
 	}
-	res := trust.Chain(ctx, store, opts)
+	set, err := eutl.Load(ctx, cfg)
 	if bar != nil {
 		bar.finish()
 	}
-	if err := store.Flush(); err != nil {
-		g.warn("could not save rollback state in %s: %v", g.cacheDir, err)
-	}
-	if ctx.Err() != nil {
+	var ie *eutl.InterruptedError
+	switch {
+	case errors.As(err, &ie):
+		for _, w := range ie.Warnings {
+			g.warn("%s", w)
+		}
 		return nil, interrupted(ctx)
+	case errors.Is(err, fetch.ErrNewerCache):
+		return nil, usagef(err)
+	case err != nil:
+		return nil, err
 	}
-	for _, w := range res.Warnings {
+	for _, w := range set.Warnings() {
 		g.warn("%s", w)
 	}
-	return res, nil
+	return set, nil
+}
+
+// config turns the global flags into the library's configuration.
+func (g *globalOptions) config(territories []string, offline bool) (eutl.Config, error) {
+	cfg := eutl.Config{
+		LOTLURL: g.lotlURL, CacheDir: g.cacheDir, Offline: offline, Timeout: g.timeout,
+		UserAgent: "eutl/" + Version, ToolVersion: Version,
+		At: g.at, Territories: territories, Concurrency: g.concurrency,
+		AllowExpiredUnsafe: g.allowExpired,
+	}
+	if g.trustAnchors != "" {
+		anchors, err := g.anchors()
+		if err != nil {
+			return eutl.Config{}, err
+		}
+		cfg.CustomAnchorsUnsafe = &anchors
+	}
+	return cfg, nil
 }
 
 // chainCode is the exit code of a chain result: 0 when the LOTL and every
