@@ -5,7 +5,7 @@ FUZZTIME  ?= 20s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/eutl/eutl/cmd/eutl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench golden lint clean adversarial man
+.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench golden lint clean adversarial man examples
 
 all: build
 
@@ -15,7 +15,7 @@ build:
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/eutl
 
-test: fmt-check vet depcheck tidy-check lint race
+test: fmt-check vet depcheck tidy-check lint race examples
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -26,6 +26,11 @@ vet:
 
 race:
 	$(GO) test -race -count=1 $(PKGS)
+
+# Every README and --help example against the real 2026 set (skipped when
+# EUTL_REAL_TL_DIR is unset); under -race only the one-list ones run.
+examples:
+	$(GO) test -count=1 -run 'TestExamplesReal' ./cmd/eutl/internal/cli/
 
 # pkg/ is the library: no cobra, no terminal, no os.Exit or process streams;
 # tablewriter only in pkg/report.
