@@ -250,6 +250,16 @@ func prepareTree(root *cobra.Command, args []string) {
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd(args...)
 	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Run = nil
+			c.RunE = func(c *cobra.Command, args []string) error {
+				target, rest, err := c.Root().Find(args)
+				if err != nil || target == nil || len(rest) > 0 && target == c.Root() {
+					return usagef(fmt.Errorf("unknown help topic %q", strings.Join(args, " ")))
+				}
+				return target.Help()
+			}
+		}
 		if c.Name() == "completion" {
 			c.Args = cobra.ArbitraryArgs
 			c.RunE = func(cmd *cobra.Command, args []string) error {
