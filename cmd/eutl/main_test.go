@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -93,7 +94,21 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		env.StdoutWidth = n
 	}
-	code := cli.Run(context.Background(), args, env)
+	ctx := context.Background()
+	// EUTL_TEST_INTERRUPT=D cancels the run after D, as Ctrl-C would;
+	// EUTL_STDIN_OPEN=1 keeps stdin open (blocking) after EUTL_STDIN's bytes
+	if d := ts.Getenv("EUTL_TEST_INTERRUPT"); d != "" {
+		after, err := time.ParseDuration(d)
+		ts.Check(err)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		time.AfterFunc(after, cancel)
+	}
+	if ts.Getenv("EUTL_STDIN_OPEN") == "1" {
+		env.Stdin = io.MultiReader(env.Stdin, blockingReader{})
+	}
+	code := cli.Run(ctx, args, env)
 	ts.Setenv("EUTL_EXIT", strconv.Itoa(code))
 	if neg && code == 0 {
 		ts.Fatalf("eutl succeeded unexpectedly")
@@ -102,6 +117,11 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("eutl exited %d", code)
 	}
 }
+
+// blockingReader never returns: a terminal or pipe nobody writes to.
+type blockingReader struct{}
+
+func (blockingReader) Read([]byte) (int, error) { select {} }
 
 func checkExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
