@@ -49,6 +49,9 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 
 // config turns the global flags into the library's configuration.
 func (g *globalOptions) config(territories []string, offline bool) (eutl.Config, error) {
+	if g.cacheDirErr != nil {
+		return eutl.Config{}, g.cacheDirErr
+	}
 	cfg := eutl.Config{
 		LOTLURL: g.lotlURL, CacheDir: g.cacheDir, Offline: offline, Timeout: g.timeout,
 		UserAgent: "eutl/" + Version, ToolVersion: Version,

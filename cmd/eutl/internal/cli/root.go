@@ -74,6 +74,7 @@ type globalOptions struct {
 	wide         bool
 	concurrency  int
 	showVersion  bool
+	cacheDirErr  error // no --cache-dir and no user cache directory
 
 	at     time.Time
 	now    time.Time
@@ -221,7 +222,8 @@ func (g *globalOptions) resolve() error {
 	} else {
 		dir, err := eutl.DefaultCacheDir()
 		if err != nil {
-			return usagef(fmt.Errorf("no user cache directory (%v): pass --cache-dir", err))
+			// only an error for the commands that use the cache
+			g.cacheDirErr = usagef(fmt.Errorf("no user cache directory (%v): pass --cache-dir", err))
 		}
 		g.cacheDir = dir
 	}
