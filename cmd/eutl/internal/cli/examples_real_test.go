@@ -313,6 +313,22 @@ func TestVerboseNotesReal(t *testing.T) {
 			t.Errorf("with %s:\n%s", v, e)
 		}
 	}
+	// verify: the DK signer's key usage remark
+	verify := func(extra ...string) string {
+		var out, errb bytes.Buffer
+		args := append([]string{"--at", "2026-08-20", "verify", "snapshot/DK.xml", "--lotl", "eu-lotl.xml"}, extra...)
+		if code := Run(context.Background(), args, &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Dir: dir, Getenv: func(string) string { return "" }}); code != 0 {
+			t.Fatalf("verify: exit %d\n%s", code, errb.String())
+		}
+		return errb.String()
+	}
+	const dk = "allows key usages beyond digitalSignature"
+	if e := verify(); strings.Contains(e, dk) {
+		t.Errorf("verify without -v:\n%s", e)
+	}
+	if e := verify("-v"); !strings.Contains(e, dk) {
+		t.Errorf("verify -v:\n%s", e)
+	}
 }
 
 // oneList: the example verifies at most one national list (or none).

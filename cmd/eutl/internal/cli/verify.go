@@ -106,7 +106,7 @@ func (g *globalOptions) writeVerify(cmd *cobra.Command, out report.Verify, err e
 			g.warn("%s: %s", name, w)
 		}
 		for _, n := range vl.Notes {
-			g.note("%s: %s", name, n)
+			g.detail("%s: %s", name, n) // the same on every run: --verbose
 		}
 	}
 	if werr := report.WriteVerify(g.tableWriter(cmd), g.format, out); werr != nil {
