@@ -76,6 +76,9 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			if err := report.WriteBatch(g.tableWriter(cmd), g.format, out); err != nil {
 				return err
 			}
+			if code == ExitTrust || code == ExitFetch {
+				return &exitError{code: code, hints: g.failureHints(ix.Failed())}
+			}
 			if code != ExitOK {
 				return &exitError{code: code}
 			}
