@@ -60,17 +60,25 @@ func terminalWidth(w any) int {
 	return width
 }
 
-// oneLine folds a message onto one line (cobra's suggestions come on
-// several) and says in words what Go's context errors say.
+// oneLine folds the continuation lines of a message (blank or indented,
+// as cobra writes "Did you mean this?" lists) onto the line they continue,
+// so that every line printed is one whole message; and says in words what
+// Go's context errors say.
 func oneLine(msg string) string {
 	msg = humanize(msg)
-	var parts []string
+	var out []string
 	for _, l := range strings.Split(msg, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			parts = append(parts, l)
+		cont := l == "" || l[0] == ' ' || l[0] == '\t' || strings.HasPrefix(l, "Did you mean")
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if cont && len(out) > 0 {
+			out[len(out)-1] += " " + l
+		} else {
+			out = append(out, l)
 		}
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(out, "\n")
 }
 
 // humanize replaces Go's error words by the user's.
