@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -31,11 +33,18 @@ func TestSignals(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(h.dir, "q.csv"), []byte("provider,service\nCertipost,qc\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// a FIFO nobody opens for writing: reading it blocks outside any context
+	fifo := filepath.Join(h.dir, "fifo.xml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name  string
 		args  []string
 		stdin bool // a pipe that stays open
 	}{
+		{"verify a fifo", []string{"verify", fifo, "--cert", filepath.Join(h.dir, "anchors.pem")}, false},
+		{"batch a fifo", []string{"batch", fifo}, false},
 		{"batch stdin", []string{"batch", "-"}, true},
 		{"batch stdin json", []string{"batch", "-", "--format", "json"}, true},
 		{"fetch", []string{"fetch"}, false},
