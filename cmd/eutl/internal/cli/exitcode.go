@@ -82,11 +82,11 @@ func exitCode(err error) int {
 }
 
 // environmentProblem: a path the user gave (the cache dir) is not a
-// directory, or not writable. Lists that could not be read are
-// trust.ListErrors and classified above.
+// directory, cannot be created or is not writable. Lists that could not be
+// read are trust.ListErrors and classified above.
 func environmentProblem(err error) bool {
-	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EROFS) ||
-		errors.Is(err, syscall.EISDIR)
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) ||
+		errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EISDIR)
 }
 
 // verdictCode maps a failed list verdict to 4 or 5.
