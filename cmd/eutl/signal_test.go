@@ -77,7 +77,7 @@ func TestSignals(t *testing.T) {
 				}
 				done := make(chan error, 1)
 				go func() { done <- cmd.Wait() }()
-				time.Sleep(400 * time.Millisecond)
+				time.Sleep(time.Second) // past start-up, when the handlers are installed
 				cmd.Process.Signal(sig)
 				select {
 				case <-done:
