@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"syscall"
 	"time"
 )
 
@@ -31,7 +30,7 @@ var ErrNewerCache = errors.New("cache written by a newer eutl")
 //	DIR/<pivot base name>      each pivot LOTL (eu-lotl-pivot-341.xml)
 //	DIR/meta/<name>.json       metadata of each list (see Meta)
 //	DIR/state.json             the highest sequence number accepted per list
-//	DIR/.lock                  held (flock) by a run that writes
+//	DIR/.lock                  held (flock; LockFileEx on Windows) by a run that writes
 //
 // Only bytes that passed verification are written. A directory prepared by
 // hand with lotl.xml and <TERRITORY>.xml files (no metadata) is a valid cache.
@@ -94,7 +93,7 @@ func (c *Cache) format() (int, error) {
 	case json.Unmarshal(data, &m) != nil:
 		return 0, fmt.Errorf("cache %s: eutl-cache.json is damaged; remove it to reuse the directory", c.Dir)
 	case m.FormatVersion > CacheFormat:
-		return 0, fmt.Errorf("cache %s: %w (format %d; this eutl reads format %d): use another --cache-dir or a newer eutl", c.Dir, ErrNewerCache, m.FormatVersion, CacheFormat)
+		return 0, fmt.Errorf("cache %s: %w (format %d; this eutl reads format %d): use another cache directory or a newer eutl", c.Dir, ErrNewerCache, m.FormatVersion, CacheFormat)
 	}
 	return m.FormatVersion, nil
 }
@@ -219,11 +218,11 @@ func (c *Cache) Lock(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("cache lock: %w", err)
 	}
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+		held, err := tryLock(f)
+		if err == nil && !held {
+			return func() { unlockFile(f); f.Close() }, nil
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("cache lock: %w", err)
 		}

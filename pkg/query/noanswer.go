@@ -1,6 +1,10 @@
 package query
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/eutl/eutl/pkg/trust"
+)
 
 // verifiedIn reports whether a verified list of country (of any territory
 // when country is "") is indexed.
@@ -18,9 +22,9 @@ func (ix *Index) verifiedIn(country string) bool {
 func noVerifiedReason(failed []FailedList) string {
 	var fs []string
 	for _, f := range failed {
-		fs = append(fs, f.Territory+" ("+f.Verdict+")")
+		fs = append(fs, f.Territory+" ("+string(f.Verdict)+")")
 	}
-	if len(failed) == 1 && failed[0].Territory == "EU" && failed[0].Verdict == "fetch_failed" {
+	if len(failed) == 1 && failed[0].Territory == "EU" && failed[0].Verdict == trust.FetchFailed {
 		return "no answer: nothing could be fetched (the LOTL could not be fetched), so no list was verified"
 	}
 	return "no answer: no list that could hold the provider was verified: " + strings.Join(fs, ", ") + " could not be used"

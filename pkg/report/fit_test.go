@@ -13,8 +13,8 @@ import (
 // loses no character; without it nothing is wrapped.
 func TestFitWidth(t *testing.T) {
 	lists := []List{
-		{Territory: "HR", Verdict: "untrusted_signer", Reason: `signer certificate not allowed: signed by "serialNumber=P20.31,CN=MINGOR E-PEČAT,L=ZAGREB,organizationIdentifier=VATHR-19370100881,O=MINISTARSTVO GOSPODARSTVA" (SHA-256 a0f6c5d283c50d411ae38866274caeac534f42c0d0df7bdeec793682ad7e3793)`,
-			Signer: &Signer{Subject: `CN=Federale Overheidsdienst Economie\, K.M.O\, Middenstand en Energie,C=BE`}},
+		{Territory: "HR", Verdict: "untrusted_signer", Cause: `signer certificate not allowed: signed by "serialNumber=P20.31,CN=MINGOR E-PEČAT,L=ZAGREB,organizationIdentifier=VATHR-19370100881,O=MINISTARSTVO GOSPODARSTVA" (SHA-256 a0f6c5d283c50d411ae38866274caeac534f42c0d0df7bdeec793682ad7e3793)`,
+			Signer: &Signer{Subject: `CN=Federale Overheidsdienst Economie\, K.M.O\, Middenstand en Energie,C=BE`, CommonName: "Federale Overheidsdienst Economie, K.M.O, Middenstand en Energie"}},
 		{Territory: "BE", Verdict: "valid", Sequence: 81},
 	}
 	for _, width := range []int{60, 80, 100, 140} {
@@ -39,7 +39,7 @@ func TestFitWidth(t *testing.T) {
 			}
 		}
 		squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-		for j, want := range map[int]string{6: short(lists[0].Reason, 90), 5: "Federale Overheidsdienst Economie, K.M.O, Middenstand en Energie"} {
+		for j, want := range map[int]string{6: short(lists[0].Cause, 90), 5: "Federale Overheidsdienst Economie, K.M.O, Middenstand en Energie"} {
 			if !strings.Contains(cols[j].String(), squash(want)) {
 				t.Errorf("width %d: %q lost in\n%s", width, want, b.String())
 			}

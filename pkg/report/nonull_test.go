@@ -4,22 +4,20 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/eutl/eutl/pkg/query"
 )
 
 // TestNoNullArrays: documents built with nil slices, at any depth, are
 // written with [] (every document type, and batch's JSON Lines).
 func TestNoNullArrays(t *testing.T) {
 	docs := map[string]func(*bytes.Buffer) error{
-		"check":     func(b *bytes.Buffer) error { return WriteCheck(b, JSON, Check{Matches: []query.Match{{}}}) },
-		"batch":     func(b *bytes.Buffer) error { return WriteBatch(b, JSON, []Check{{}, {Related: []query.Match{{}}}}) },
+		"check":     func(b *bytes.Buffer) error { return WriteCheck(b, JSON, Check{Matches: []Match{{}}}) },
+		"batch":     func(b *bytes.Buffer) error { return WriteBatch(b, JSON, []Check{{}, {Related: []Match{{}}}}) },
 		"providers": func(b *bytes.Buffer) error { return WriteProviders(b, JSON, Providers{}) },
 		"providers with one": func(b *bytes.Buffer) error {
-			return WriteProviders(b, JSON, Providers{Providers: []query.ProviderSummary{{}}})
+			return WriteProviders(b, JSON, Providers{Providers: []ProviderSummary{{}}})
 		},
 		"show":          func(b *bytes.Buffer) error { return WriteShow(b, JSON, Show{}) },
-		"show with one": func(b *bytes.Buffer) error { return WriteShow(b, JSON, Show{Providers: []query.ProviderDetail{{}}}) },
+		"show with one": func(b *bytes.Buffer) error { return WriteShow(b, JSON, Show{Providers: []ProviderDetail{{}}}) },
 		"lists":         func(b *bytes.Buffer) error { return WriteLists(b, JSON, Lists{}) },
 		"verify":        func(b *bytes.Buffer) error { return WriteVerify(b, JSON, Verify{}) },
 		"types":         func(b *bytes.Buffer) error { return WriteTypes(b, JSON, nil) },

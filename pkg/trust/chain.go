@@ -53,12 +53,36 @@ type ChainOptions struct {
 
 // Event reports progress.
 type Event struct {
-	// Total is the number of national lists, once known.
+	Kind EventKind
+	// Total is the number of national lists (EventTotal).
 	Total int
-	// Done names a finished list (territory, "EU" or a pivot).
+	// Done names the finished list (EventListDone): its territory, "EU" or a
+	// pivot's name; Role says which it is.
 	Done    string
+	Role    Role
 	Verdict Verdict
 }
+
+// EventKind says what an [Event] reports.
+type EventKind int
+
+// The kinds of events.
+const (
+	// EventListDone: one list is done, with its verdict.
+	EventListDone EventKind = iota + 1
+	// EventTotal: the number of national lists to do is known.
+	EventTotal
+)
+
+// Role says which list of the chain something is about.
+type Role int
+
+// The roles of lists in the chain.
+const (
+	RolePivot Role = iota + 1
+	RoleLOTL
+	RoleNational
+)
 
 // Outcome is the result for one list.
 type Outcome struct {
@@ -69,7 +93,7 @@ type Outcome struct {
 	// AllowExpiredUnsafe). Err is set otherwise.
 	List   *VerifiedList
 	Err    error
-	Origin string
+	Origin fetch.Origin
 	Notes  []string
 }
 
@@ -105,6 +129,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
 	}
+	o.Progress = serialized(o.Progress)
 	res := &ChainResult{Anchors: o.Anchors}
 	res.LOTL = Outcome{Name: "lotl", Territory: "EU", URL: o.LOTLURL}
 
@@ -133,7 +158,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 			} else {
 				vl.Verdict = Valid
 				out.List = vl
-				if sp := SelfPointer(vl.List); sp != nil && len(sp.Certificates) > 0 {
+				if sp := vl.List.SelfPointer(); sp != nil && len(sp.Certificates) > 0 {
 					allowed = Anchors{Name: "self-pointer of pivot " + name}
 					for _, c := range sp.Certificates {
 						allowed.DER = append(allowed.DER, c.Raw)
@@ -146,7 +171,7 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("pivot %s could not be fetched: %v", u, err))
 		}
 		res.Pivots = append(res.Pivots, out)
-		notify(o, Event{Done: name, Verdict: out.Verdict()})
+		notify(o, Event{Kind: EventListDone, Done: name, Role: RolePivot, Verdict: out.Verdict()})
 	}
 	if len(pivotURLs) > MaxPivots {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("the LOTL lists %d pivots; only the newest %d were walked", len(pivotURLs), MaxPivots))
@@ -163,16 +188,16 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	vl, err := verifyWithAnchors(f.Data, both, Expect{Territory: "EU", Type: tsl.TypeEUListOfTheLists, URL: o.LOTLURL, MinSequence: floor}, o.Options)
 	if err != nil {
 		res.LOTL.Err = err
-		notify(o, Event{Done: "EU", Verdict: res.LOTL.Verdict()})
+		notify(o, Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: res.LOTL.Verdict()})
 		return res
 	}
 	res.LOTL.List = vl
 	accept(src, "lotl", f, vl, &res.LOTL)
-	notify(o, Event{Done: "EU", Verdict: vl.Verdict})
+	notify(o, Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: vl.Verdict})
 	res.Warnings = append(res.Warnings, lotlWarnings(vl.List, o)...)
 
 	// Every national XML list, in parallel.
-	pointers := XMLPointers(vl.List)
+	pointers := vl.List.XMLPointers()
 	if o.Territories != nil {
 		want := map[string]bool{}
 		for _, t := range o.Territories {
@@ -191,14 +216,14 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 		}
 		pointers = keep
 	}
-	notify(o, Event{Total: len(pointers)})
+	notify(o, Event{Kind: EventTotal, Total: len(pointers)})
 	outs := make([]Outcome, len(pointers))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
 	for i, p := range pointers {
 		g.Go(func() error {
 			outs[i] = verifyPointer(gctx, src, p, o.Options)
-			notify(o, Event{Done: p.Territory, Verdict: outs[i].Verdict()})
+			notify(o, Event{Kind: EventListDone, Done: p.Territory, Role: RoleNational, Verdict: outs[i].Verdict()})
 			return nil
 		})
 	}
@@ -208,13 +233,23 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	return res
 }
 
-var notifyMu sync.Mutex
-
 func notify(o ChainOptions, e Event) {
 	if o.Progress != nil {
-		notifyMu.Lock()
-		defer notifyMu.Unlock()
 		o.Progress(e)
+	}
+}
+
+// serialized calls progress from one goroutine at a time: the lock is this
+// call's own, so concurrent chains never wait for each other's callbacks.
+func serialized(progress func(Event)) func(Event) {
+	if progress == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		progress(e)
 	}
 }
 
@@ -308,7 +343,7 @@ func parseUnverified(data []byte) (*tsl.List, error) {
 // lotlWarnings are the things about a verified LOTL a user must hear of.
 func lotlWarnings(l *tsl.List, o ChainOptions) []string {
 	var w []string
-	if sp := SelfPointer(l); sp == nil {
+	if sp := l.SelfPointer(); sp == nil {
 		w = append(w, "the LOTL has no pointer to itself")
 	} else if sp.Location != o.LOTLURL {
 		w = append(w, fmt.Sprintf("the LOTL names another location for itself (%s) than the URL it was fetched from (%s): the Commission may be moving it", sp.Location, o.LOTLURL))

@@ -111,7 +111,7 @@ func (g *globalOptions) answerError(a *query.Answer) error {
 // nothingFetched: the LOTL itself could not be fetched, so no list was.
 func nothingFetched(failed []query.FailedList) bool {
 	for _, f := range failed {
-		if f.Territory == "EU" && f.Verdict == string(trust.FetchFailed) {
+		if f.Territory == "EU" && f.Verdict == trust.FetchFailed {
 			return true
 		}
 	}
@@ -133,8 +133,8 @@ func nothingFetchedMsg(failed []query.FailedList) string {
 func (g *globalOptions) failureHints(failed []query.FailedList) []string {
 	var expired, fetch bool
 	for _, f := range failed {
-		expired = expired || f.Verdict == string(trust.Expired)
-		fetch = fetch || f.Verdict == string(trust.FetchFailed)
+		expired = expired || f.Verdict == trust.Expired
+		fetch = fetch || f.Verdict == trust.FetchFailed
 	}
 	var hs []string
 	if expired {

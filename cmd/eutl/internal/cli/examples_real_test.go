@@ -16,7 +16,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/eutl/eutl/pkg/trust"
 	"github.com/eutl/eutl/pkg/tsl"
 )
 
@@ -175,7 +174,7 @@ func realWorkDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	var be bytes.Buffer
-	if p := trust.PointerFor(l, "BE"); p != nil {
+	if p := l.XMLPointer("BE"); p != nil {
 		for _, c := range p.Certificates {
 			pem.Encode(&be, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 		}

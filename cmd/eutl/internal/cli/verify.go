@@ -1,16 +1,15 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/trust"
-	"github.com/eutl/eutl/pkg/tsl"
 )
 
 func newVerifyCmd(g *globalOptions) *cobra.Command {
@@ -38,51 +37,38 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 			if err != nil {
 				return usagef(fmt.Errorf("cannot read %s: %w", args[0], err))
 			}
-			out := report.Verify{SchemaVersion: report.SchemaVersion, Overrides: g.overrides()}
-			// Whatever the flags, a file that is not a list is reported as
-			// such (the model read here is unverified: only its type and
-			// territory choose how to verify it).
-			peek, perr := tsl.ParseBytes(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-			if len(bytes.TrimSpace(data)) == 0 {
-				perr = errors.New("the file is empty")
-			}
-			if perr != nil {
-				err = &trust.ListError{URL: args[0], Verdict: trust.ParseFailed, Err: perr}
-				return g.writeVerify(cmd, out, err, nil, args[0])
-			}
-			var vl *trust.VerifiedList
-			switch {
-			case lotlFile != "":
-				exp, noPointer, lerr := g.expectFromLOTL(lotlFile, peek.Territory, args[0])
-				switch {
-				case noPointer != nil:
-					err = noPointer
-				case lerr != nil:
-					return lerr // the LOTL itself failed: there is no verdict on FILE
-				default:
-					exp.URL = args[0]
-					vl, err = trust.VerifyList(data, exp, g.trustOptions())
+			cfg := eutl.VerifyConfig{URL: args[0], At: g.at, AllowExpiredUnsafe: g.allowExpired}
+			if lotlFile != "" {
+				if cfg.LOTL, err = os.ReadFile(g.path(lotlFile)); err != nil {
+					return usagef(fmt.Errorf("cannot read --lotl file: %w", err))
 				}
-			case len(certFiles) > 0:
-				exp := trust.Expect{URL: args[0]}
-				if exp.Allowed, err = readCertFiles(g.paths(certFiles)); err != nil {
+				cfg.LOTLURL = lotlFile
+			} else if len(certFiles) > 0 {
+				if cfg.Signers, err = readCertFiles(g.paths(certFiles)); err != nil {
 					return usagef(err)
 				}
-				vl, err = trust.VerifyList(data, exp, g.trustOptions())
-			case peek.Type == tsl.TypeEUListOfTheLists:
-				anchors, aerr := g.anchors()
-				if aerr != nil {
-					return aerr
+			}
+			if g.trustAnchors != "" && len(certFiles) == 0 {
+				anchors, err := g.anchors()
+				if err != nil {
+					return err
 				}
-				vl, err = trust.VerifyLOTL(data, anchors, args[0], g.trustOptions())
-			default:
+				cfg.CustomAnchorsUnsafe = &anchors
+			}
+			vl, err := eutl.VerifyList(cmd.Context(), data, cfg)
+			var lotlErr *eutl.LOTLError
+			var cfgErr *eutl.ConfigError
+			switch {
+			case errors.As(err, &lotlErr):
+				return fmt.Errorf("the LOTL given with --lotl did not verify against %s: %w", lotlErr.Anchors, lotlErr.Err)
+			case errors.As(err, &cfgErr) && cfgErr.Field == "Signers":
 				return usagef(errors.New("give the allowed signers with --cert PEM (repeatable) or take them from a LOTL with --lotl FILE (a LOTL needs neither: it is verified against the trust anchors)"))
+			case errors.As(err, &cfgErr):
+				return usagef(err)
 			}
-			var usage *usageError
-			if errors.As(err, &usage) {
-				return err
-			}
-			return g.writeVerify(cmd, out, err, vl, args[0])
+			// every verdict, a territory without a pointer in the --lotl
+			// LOTL included (untrusted_signer), prints the LIST object
+			return g.writeVerify(cmd, err, vl, args[0])
 		},
 	}
 	cmd.Flags().StringArrayVar(&certFiles, "cert", nil, "PEM file of a certificate allowed to sign the list (repeatable)")
@@ -92,7 +78,8 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 
 // writeVerify prints the LIST object of a verification (passed: vl; failed:
 // err) and returns err.
-func (g *globalOptions) writeVerify(cmd *cobra.Command, out report.Verify, err error, vl *trust.VerifiedList, name string) error {
+func (g *globalOptions) writeVerify(cmd *cobra.Command, err error, vl *trust.VerifiedList, name string) error {
+	out := report.Verify{SchemaVersion: report.SchemaVersion, Overrides: g.overrides()}
 	if err != nil {
 		var le *trust.ListError
 		terr := ""
@@ -115,31 +102,3 @@ func (g *globalOptions) writeVerify(cmd *cobra.Command, out report.Verify, err e
 	return err
 }
 
-func (g *globalOptions) trustOptions() trust.Options {
-	return trust.Options{At: g.at, Now: g.now, AllowExpiredUnsafe: g.allowExpired}
-}
-
-// expectFromLOTL verifies the LOTL file against the trust anchors and returns
-// what a list of territory must be according to the LOTL's pointer for it.
-// A LOTL without such a pointer gives noPointer, the untrusted_signer
-// verdict on the list; err is a failure of the LOTL (or of reading it).
-func (g *globalOptions) expectFromLOTL(lotlFile, territory, name string) (exp trust.Expect, noPointer, err error) {
-	lotlData, err := os.ReadFile(g.path(lotlFile))
-	if err != nil {
-		return exp, nil, usagef(fmt.Errorf("cannot read --lotl file: %w", err))
-	}
-	anchors, err := g.anchors()
-	if err != nil {
-		return exp, nil, err
-	}
-	lotl, err := trust.VerifyLOTL(lotlData, anchors, lotlFile, g.trustOptions())
-	if err != nil {
-		return exp, nil, fmt.Errorf("the LOTL given with --lotl did not verify against %s: %w", anchors.Name, err)
-	}
-	p := trust.PointerFor(lotl.List, territory)
-	if p == nil {
-		return exp, &trust.ListError{Territory: territory, URL: name, Verdict: trust.UntrustedSigner,
-			Err: fmt.Errorf("the LOTL (sequence %d) has no XML pointer for territory %q, so no signer is allowed for it", lotl.List.SequenceNumber, territory)}, nil
-	}
-	return trust.ExpectFromPointer(*p), nil, nil
-}

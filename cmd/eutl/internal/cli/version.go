@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"runtime"
 	"runtime/debug"
 
@@ -11,26 +10,14 @@ import (
 	"github.com/eutl/eutl/pkg/trust"
 )
 
-// VersionInfo is what `eutl version` prints (JSON with --format json).
-type VersionInfo struct {
-	SchemaVersion int    `json:"schema_version"`
-	Version       string `json:"version"`
-	Commit        string `json:"commit"`
-	Modified      bool   `json:"modified"`
-	BuildTime     string `json:"build_time"`
-	GoVersion     string `json:"go_version"`
-	Platform      string `json:"platform"`
-	Anchors       string `json:"anchors"`
-}
-
 // readBuildInfo is debug.ReadBuildInfo (tests replace it).
 var readBuildInfo = debug.ReadBuildInfo
 
 // versionInfo combines the -ldflags Version with the module build info:
 // `go install …@v1.2.3` records the module version, a build in a git
 // checkout the commit and its time.
-func versionInfo() VersionInfo {
-	v := VersionInfo{SchemaVersion: report.SchemaVersion, Version: Version, GoVersion: runtime.Version(),
+func versionInfo() report.Version {
+	v := report.Version{SchemaVersion: report.SchemaVersion, Version: Version, GoVersion: runtime.Version(),
 		Platform: runtime.GOOS + "/" + runtime.GOARCH, Anchors: trust.OfficialJournalNotice}
 	bi, ok := readBuildInfo()
 	if !ok {
@@ -67,22 +54,5 @@ func newVersionCmd(g *globalOptions) *cobra.Command {
 
 // printVersion serves `eutl version` and `eutl --version`.
 func (g *globalOptions) printVersion(cmd *cobra.Command) error {
-	v := versionInfo()
-	w := cmd.OutOrStdout()
-	if g.format == report.JSON {
-		return report.WriteJSON(w, v)
-	}
-	or := func(s, none string) string {
-		if s == "" {
-			return none
-		}
-		return s
-	}
-	commit := or(v.Commit, "unknown")
-	if v.Modified {
-		commit += " (modified)"
-	}
-	_, err := fmt.Fprintf(w, "eutl %s\ncommit:        %s\nbuilt:         %s\ngo:            %s %s\ntrust anchors: %s (built in)\n",
-		v.Version, commit, or(v.BuildTime, "unknown"), v.GoVersion, v.Platform, v.Anchors)
-	return err
+	return report.WriteVersion(cmd.OutOrStdout(), g.format, versionInfo())
 }

@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/eutl/eutl/pkg/report"
 )
 
 // TestVersionBuildInfo: a `go install …@v1.2.3` binary reports the module
@@ -33,7 +35,7 @@ func TestVersionBuildInfo(t *testing.T) {
 	}
 	var out bytes.Buffer
 	Run(context.Background(), []string{"version", "--format", "json"}, &Env{Stdout: &out, Stderr: &out, Stdin: strings.NewReader("")})
-	var v VersionInfo
+	var v report.Version
 	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
 		t.Fatal(err, out.String())
 	}
