@@ -101,4 +101,3 @@ func (g *globalOptions) writeVerify(cmd *cobra.Command, err error, vl *trust.Ver
 	}
 	return err
 }
-
