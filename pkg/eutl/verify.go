@@ -62,7 +62,7 @@ func (e *LOTLError) Unwrap() error { return e.Err }
 // that a long verification can be bounded later without an API change.
 func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.VerifiedList, error) {
 	if len(cfg.Signers) > 0 && cfg.LOTL != nil {
-		return nil, &ConfigError{Field: "Signers", Err: errors.New("Signers and LOTL exclude each other")}
+		return nil, &ConfigError{Field: "Signers", Err: errors.New("set Signers or LOTL, not both")}
 	}
 	// Whatever the configuration, input that is not a list is reported as
 	// such. The model read here is unverified: only its type chooses how
