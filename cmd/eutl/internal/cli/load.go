@@ -101,6 +101,9 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
+		// no ticker goroutine: it reads the bar's state without its lock
+		// (a data race in progressbar v3.19); the bar is redrawn on events
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
 
