@@ -240,9 +240,6 @@ func runExample(t *testing.T, dir, line string) {
 			t.Skipf("the example reads %s, which realWorkDir does not provide (add it there)", w)
 		}
 	}
-	if raceEnabled && !oneList(words) {
-		t.Skip("verifies every real list: run without -race (make examples)")
-	}
 	args := append([]string{"--offline", "--cache-dir", "snapshot", "--at", "2026-08-20"}, words[1:]...)
 	stdin := []byte{}
 	if stdinCmd != "" {
@@ -358,13 +355,3 @@ func TestVerboseNotesReal(t *testing.T) {
 	}
 }
 
-// oneList: the example verifies at most one national list (or none).
-func oneList(words []string) bool {
-	switch words[1] {
-	case "verify", "version", "types":
-		return true
-	case "batch":
-		return true // the batch files name a country on every row
-	}
-	return has(words, "--country")
-}

@@ -101,8 +101,8 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
-		// no ticker goroutine: it reads the bar's state without its lock
-		// (a data race in progressbar v3.19); the bar is redrawn on events
+		// No ticker goroutine: progressbar v3.19's reads its state without
+		// the lock (a data race); the bar redraws on each event instead.
 		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
