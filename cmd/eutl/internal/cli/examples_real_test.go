@@ -354,4 +354,3 @@ func TestVerboseNotesReal(t *testing.T) {
 		t.Errorf("verify -v:\n%s", e)
 	}
 }
-
