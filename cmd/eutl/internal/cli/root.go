@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -167,7 +168,7 @@ the Official Journal of the EU.`,
 	}
 	root.SuggestionsMinimumDistance = 2
 	root.Flags().BoolVar(&g.showVersion, "version", false, "print eutl's version (as 'eutl version')")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef(flagError(err)) })
 	f := root.PersistentFlags()
 	f.StringVar(&g.lotlURL, "lotl-url", eutl.DefaultLOTLURL, "where the List of Trusted Lists is fetched")
 	f.StringVar(&g.trustAnchors, "trust-anchors", "", "PEM file of the certificates allowed to sign the LOTL (replaces the built-in Official Journal set)")
@@ -301,4 +302,30 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// badFlagValue is pflag's message for a value it cannot parse.
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: .*$`)
+
+// flagError says in words what a flag's value should have been, instead
+// of the Go parser's message (strconv.ParseInt: parsing "x": ...).
+func flagError(err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	want := "another value"
+	switch {
+	case strings.Contains(err.Error(), "ParseInt"), strings.Contains(err.Error(), "ParseUint"):
+		want = "a whole number"
+	case strings.Contains(err.Error(), "ParseBool"):
+		want = "true or false"
+	case strings.Contains(err.Error(), "time: "):
+		want = "a duration such as 30s or 2m"
+	}
+	flag := m[2]
+	if i := strings.LastIndex(flag, "--"); i >= 0 {
+		flag = flag[i:] // "-q, --quiet" names the long form
+	}
+	return fmt.Errorf("%s: %q is not valid: want %s", flag, m[1], want)
 }
