@@ -236,5 +236,5 @@ func writeWorld(dir string, w *tltest.World) error {
 			return err
 		}
 	}
-	return nil
+	return writeCertFiles(dir, w)
 }
