@@ -185,6 +185,13 @@ func realWorkDir(t *testing.T) string {
 		data, _ := os.ReadFile(f)
 		oj.Write(data)
 	}
+	// the certificates the cert examples name, from the real certificates
+	// when EUTL_REAL_CERTS_DIR is set (those examples are skipped otherwise)
+	if certs := os.Getenv("EUTL_REAL_CERTS_DIR"); certs != "" {
+		cp(filepath.Join(certs, "be-esig-itsme-qscdmob.pem"), filepath.Join(dir, "signer.pem"))
+		cp(filepath.Join(certs, "be-esig-eid-citizenca.pem"), filepath.Join(dir, "leaf.pem"))
+		cp(filepath.Join(certs, "chain", "be-esig-eid-citizenca.intermediate.pem"), filepath.Join(dir, "intermediate.pem"))
+	}
 	batch := "provider,service,country\nBelgian Mobile ID,qval,BE\nVATBE-0541659084,qval,BE\nThe Czech Post,qtst,CZ\n"
 	for name, data := range map[string][]byte{"be-signer.pem": be.Bytes(), "oj-2019.pem": oj.Bytes(),
 		"providers.csv": []byte(batch), "queries.csv": []byte(batch)} {
