@@ -32,7 +32,7 @@ func helpExamples() []example {
 	walk = func(c *cobra.Command) {
 		for _, l := range strings.Split(c.Example, "\n") {
 			if l = strings.TrimSpace(l); l != "" {
-				out = append(out, example{"eutl " + c.Name() + " --help", l})
+				out = append(out, example{c.CommandPath() + " --help", l})
 			}
 		}
 		for _, sub := range c.Commands() {
@@ -191,6 +191,25 @@ func realWorkDir(t *testing.T) string {
 		cp(filepath.Join(certs, "be-esig-itsme-qscdmob.pem"), filepath.Join(dir, "signer.pem"))
 		cp(filepath.Join(certs, "be-esig-eid-citizenca.pem"), filepath.Join(dir, "leaf.pem"))
 		cp(filepath.Join(certs, "chain", "be-esig-eid-citizenca.intermediate.pem"), filepath.Join(dir, "intermediate.pem"))
+	}
+	// oj-2026-1944.pem: the certificates of the notice the built-in anchors
+	// come from (the LOTL's own self-pointer set)
+	var oj26 bytes.Buffer
+	self, _ := filepath.Glob(filepath.Join(src, "oj-certs", "lotl-seq390-self-pointer", "*.pem"))
+	for _, f := range self {
+		data, _ := os.ReadFile(f)
+		oj26.Write(data)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "oj-2026-1944.pem"), oj26.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// evidence bundles the evidence examples read, written by check
+	for _, name := range []string{"answer.zip", "answer-2026-08-20.zip", "old-bundle.zip"} {
+		var out, errb bytes.Buffer
+		args := []string{"--offline", "--cache-dir", "snapshot", "--at", "2026-08-20", "check", "--provider", "VATBE-0541659084", "--service", "qval", "--country", "BE", "--evidence", name}
+		if code := Run(context.Background(), args, &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Dir: dir, Getenv: func(string) string { return "" }}); code != 0 {
+			t.Logf("writing %s: exit %d\n%s", name, code, errb.String())
+		}
 	}
 	batch := "provider,service,country\nBelgian Mobile ID,qval,BE\nVATBE-0541659084,qval,BE\nThe Czech Post,qtst,CZ\n"
 	for name, data := range map[string][]byte{"be-signer.pem": be.Bytes(), "oj-2019.pem": oj.Bytes(),
