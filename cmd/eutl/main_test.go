@@ -35,6 +35,8 @@ var (
 	worldOnce sync.Once
 	world     *tltest.World
 	worldErr  error
+	// nextWorld is the next issue of every list ("server issue next").
+	nextWorld *tltest.World
 )
 
 // TestScript runs the end-to-end scripts in testdata/script. In them,
@@ -43,9 +45,15 @@ var (
 // EUTL_TRUST_ANCHORS and EUTL_CACHE_DIR set; "! eutl" expects a non-zero
 // exit; "exitcode N" asserts the exact code of the last run; "server fault
 // PATH KIND", "server clear PATH" and "server tamper PATH" change what the
-// server answers.
+// server answers; "server issue next" publishes the next issue of every
+// list (tltest.World.Next), "server issue first" the first again.
 func TestScript(t *testing.T) {
-	worldOnce.Do(func() { world, worldErr = tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test"}) })
+	worldOnce.Do(func() {
+		world, worldErr = tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test"})
+		if worldErr == nil {
+			nextWorld, worldErr = world.Next()
+		}
+	})
 	if worldErr != nil {
 		t.Fatal(worldErr)
 	}
@@ -81,7 +89,7 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		Stdin:          strings.NewReader(stdin),
 		Stdout:         ts.Stdout(),
 		Stderr:         ts.Stderr(),
-		Now:            func() time.Time { return testNow },
+		Now:            scriptNow(ts),
 		Dir:            ts.Getenv("WORK"),
 		Getenv:         ts.Getenv,
 		Transport:      srv.Transport(),
@@ -125,6 +133,17 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 type blockingReader struct{}
 
 func (blockingReader) Read([]byte) (int, error) { select {} }
+
+// scriptNow is testNow, or EUTL_TEST_NOW (RFC 3339) when a script sets it.
+func scriptNow(ts *testscript.TestScript) func() time.Time {
+	now := testNow
+	if v := ts.Getenv("EUTL_TEST_NOW"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		ts.Check(err)
+		now = t
+	}
+	return func() time.Time { return now }
+}
 
 // digests are what differs between runs: the world's keys are generated
 // afresh, so list and certificate SHA-256 values and signature values change.
@@ -172,7 +191,7 @@ func checkExitCode(ts *testscript.TestScript, neg bool, args []string) {
 func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("server").(*tltest.Server)
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: server fault PATH KIND | server clear PATH | server tamper PATH")
+		ts.Fatalf("usage: server fault PATH KIND | server clear PATH | server tamper PATH | server publish PATH FILE | server issue next|first")
 	}
 	path := args[1]
 	switch args[0] {
@@ -188,6 +207,15 @@ func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 		srv.SetFiles(files)
 	case "clear":
 		srv.SetFault(path, nil)
+	case "issue":
+		switch path {
+		case "next":
+			srv.SetFiles(nextWorld.Files)
+		case "first":
+			srv.SetFiles(world.Files)
+		default:
+			ts.Fatalf("usage: server issue next|first")
+		}
 	case "tamper":
 		body := bytes.Replace(world.Files[path], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
 		srv.SetFault(path, &tltest.Fault{Body: body})
@@ -232,6 +260,8 @@ func writeWorld(dir string, w *tltest.World) error {
 	for _, t := range w.Opts.Territories {
 		files[t+".xml"] = w.Files["/"+t+".xml"]
 	}
+	files["be-next.xml"] = nextWorld.Files["/BE.xml"]
+	files["lotl-next.xml"] = nextWorld.Files["/eu-lotl.xml"]
 	files["be-tampered.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
 	// a download cut short, and a list of a territory the LOTL does not know
 	files["truncated.xml"] = w.Files["/BE.xml"][:len(w.Files["/BE.xml"])/2]

@@ -30,6 +30,7 @@ var ErrNewerCache = errors.New("cache written by a newer eutl")
 //	DIR/<pivot base name>      each pivot LOTL (eu-lotl-pivot-341.xml)
 //	DIR/meta/<name>.json       metadata of each list (see Meta)
 //	DIR/state.json             the highest sequence number accepted per list
+//	DIR/history/<NAME>/<SEQ>.xml  every verified version accepted (history.go)
 //	DIR/.lock                  held (flock; LockFileEx on Windows) by a run that writes
 //
 // Only bytes that passed verification are written. A directory prepared by
@@ -108,6 +109,7 @@ func (c *Cache) Prepare() error {
 			os.Remove(f)
 		}
 	}
+	c.cleanHistoryTemp()
 	v, err := c.format()
 	if err != nil || v != 0 {
 		return err

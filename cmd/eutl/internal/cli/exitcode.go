@@ -18,7 +18,8 @@ import (
 //	2  usage or environment error: unknown flag or command, missing argument
 //	   or required flag, bad service alias, unreadable input, bad date, a
 //	   --cache-dir that is not a writable directory
-//	3  check/batch: at least one query answered not qualified, from verified lists
+//	3  check/batch: at least one query answered not qualified, from verified lists;
+//	   diff: some change matches the filters (ExitChanged)
 //	4  trust failure: a list needed for the answer did not verify
 //	5  a list needed for the answer could not be fetched and no verified cached
 //	   copy may stand in for it
