@@ -2,15 +2,16 @@ package query
 
 import (
 	"strings"
+	"time"
 
 	"github.com/eutl/eutl/pkg/trust"
 )
 
 // verifiedIn reports whether a verified list of country (of any territory
-// when country is "") is indexed.
-func (ix *Index) verifiedIn(country string) bool {
+// when country is "") is indexed and usable at at.
+func (ix *Index) verifiedIn(country string, at time.Time) bool {
 	for _, l := range ix.lists {
-		if country == "" || l.info.Territory == country {
+		if (country == "" || l.info.Territory == country) && ix.usableAt(l, at) {
 			return true
 		}
 	}

@@ -80,6 +80,8 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			bw := report.NewBatchWriter(g.tableWriter(cmd), g.format)
 			code := ExitOK
 			memo := map[string]*query.Answer{}
+			failedSeen := map[string]bool{}
+			var failed []query.FailedList
 			// Only an evidence bundle holds the answers (it records them all).
 			var recorded []report.Check
 			err = query.ScanBatch(again, func(r query.BatchRow) error {
@@ -102,6 +104,12 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				c := report.FromAnswer(a, r.Service)
 				c.Line = r.Line
 				code = worse(code, answerCode(a))
+				for _, f := range a.Failed { // for the hints: each kind once
+					if k := f.Territory + "\x00" + string(f.Verdict); !failedSeen[k] {
+						failedSeen[k] = true
+						failed = append(failed, f)
+					}
+				}
 				if g.ev != nil {
 					recorded = append(recorded, c)
 				}
@@ -121,7 +129,7 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			}
 			var runErr error
 			if code == ExitTrust || code == ExitFetch {
-				runErr = &exitError{code: code, hints: g.failureHints(ix.Failed())}
+				runErr = &exitError{code: code, hints: g.failureHints(failed)}
 			} else if code != ExitOK {
 				runErr = &exitError{code: code}
 			}
