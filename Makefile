@@ -26,10 +26,11 @@ vet:
 
 # Every test under the race detector but the CPU-bound slow ones (TestReal…:
 # the 23 MB real set verified several times over; TestAdversarialProperty:
-# 2000 mutated lists), which it slows down tenfold: slow runs them without
-# it. The concurrent code they exercise (the chain's parallel verification)
-# runs under -race in the generated-world tests.
-SLOW := Real|TestAdversarialProperty
+# 2000 mutated lists; the linear-cost attacks; the evidence tampering
+# cases), which it slows down tenfold: slow runs them without it. The
+# concurrent code they exercise (the chain's parallel verification) runs
+# under -race in the generated-world tests.
+SLOW := Real|TestAdversarialProperty|TestEvidenceTamper|TestAdversarial$$/linear-cost
 race:
 	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
 

@@ -260,8 +260,10 @@ func writeWorld(dir string, w *tltest.World) error {
 	for _, t := range w.Opts.Territories {
 		files[t+".xml"] = w.Files["/"+t+".xml"]
 	}
-	files["be-next.xml"] = nextWorld.Files["/BE.xml"]
-	files["lotl-next.xml"] = nextWorld.Files["/eu-lotl.xml"]
+	if nextWorld != nil && w == world { // only the scripts' world has a next issue
+		files["be-next.xml"] = nextWorld.Files["/BE.xml"]
+		files["lotl-next.xml"] = nextWorld.Files["/eu-lotl.xml"]
+	}
 	files["be-tampered.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
 	// a download cut short, and a list of a territory the LOTL does not know
 	files["truncated.xml"] = w.Files["/BE.xml"][:len(w.Files["/BE.xml"])/2]

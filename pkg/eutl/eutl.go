@@ -37,6 +37,9 @@
 //
 // An answer is never negative when a list that could hold the provider
 // failed. The example of [Load] runs this against a prepared directory.
+// [Set.Certificates] answers for a certificate: is it an EU qualified
+// certificate, and which services' certificates form a trust store (see
+// package qualify).
 //
 // # Verify one list
 //

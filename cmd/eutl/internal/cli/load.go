@@ -171,7 +171,7 @@ func (g *globalOptions) progress() *progressBar {
 	if g.quiet || !g.env.StderrIsTerminal {
 		return nil
 	}
-	return &progressBar{bar: progressbar.NewOptions(-1,
+	bar := &progressBar{bar: progressbar.NewOptions(-1,
 		progressbar.OptionSetWriter(g.env.Stderr),
 		progressbar.OptionSetDescription("verifying the LOTL"),
 		progressbar.OptionShowCount(),
@@ -181,6 +181,8 @@ func (g *globalOptions) progress() *progressBar {
 		// the lock (a data race); the bar redraws on each event instead.
 		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
+	bar.bar.RenderBlank() // "verifying the LOTL" until the first event
+	return bar
 }
 
 func (p *progressBar) event(e trust.Event) {
