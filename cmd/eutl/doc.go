@@ -14,7 +14,7 @@ Usage:
 	eutl types
 	eutl fetch
 	eutl lists
-	eutl verify FILE (--cert PEM ... | --lotl LOTLFILE)
+	eutl verify FILE [--cert PEM ... | --lotl LOTLFILE]
 	eutl diff [OLD NEW] [--since DATE] [--provider P] [--country CC] [--service TYPE]
 	eutl version
 	eutl snapshot create FILE
@@ -28,8 +28,10 @@ Usage:
 	0  check/batch: every query answered qualified, from verified lists;
 	   other commands: success
 	1  unexpected internal error (a bug)
-	2  usage error: unknown flag, bad service alias, unreadable input file,
-	   malformed date, malformed batch rows (nothing looked up)
+	2  usage or environment error: unknown flag or command, missing argument
+	   or required flag, bad service alias, unreadable input file, malformed
+	   date, malformed batch rows (nothing looked up), a --cache-dir that is
+	   not a writable directory; decided by the error's type
 	3  check/batch: at least one query answered not qualified, and every
 	   list that could hold the answer was verified; diff: some change
 	   matches the filters (0: none does)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -95,8 +96,30 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		RetryBaseDelay: time.Millisecond,
 		// scripts set EUTL_TEST_TTY=1 to run as if stderr were a terminal
 		StderrIsTerminal: ts.Getenv("EUTL_TEST_TTY") == "1",
+		// EUTL_TEST_STDIN_TTY=1: as if stdin were a terminal;
+		// EUTL_TEST_WIDTH=N: as if stdout were a terminal N columns wide
+		StdinIsTerminal: ts.Getenv("EUTL_TEST_STDIN_TTY") == "1",
 	}
-	code := cli.Run(context.Background(), args, env)
+	if w := ts.Getenv("EUTL_TEST_WIDTH"); w != "" {
+		n, err := strconv.Atoi(w)
+		ts.Check(err)
+		env.StdoutWidth = n
+	}
+	ctx := context.Background()
+	// EUTL_TEST_INTERRUPT=D cancels the run after D, as Ctrl-C would;
+	// EUTL_STDIN_OPEN=1 keeps stdin open (blocking) after EUTL_STDIN's bytes
+	if d := ts.Getenv("EUTL_TEST_INTERRUPT"); d != "" {
+		after, err := time.ParseDuration(d)
+		ts.Check(err)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		time.AfterFunc(after, cancel)
+	}
+	if ts.Getenv("EUTL_STDIN_OPEN") == "1" {
+		env.Stdin = io.MultiReader(env.Stdin, blockingReader{})
+	}
+	code := cli.Run(ctx, args, env)
 	ts.Setenv("EUTL_EXIT", strconv.Itoa(code))
 	if neg && code == 0 {
 		ts.Fatalf("eutl succeeded unexpectedly")
@@ -105,6 +128,11 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("eutl exited %d", code)
 	}
 }
+
+// blockingReader never returns: a terminal or pipe nobody writes to.
+type blockingReader struct{}
+
+func (blockingReader) Read([]byte) (int, error) { select {} }
 
 // scriptNow is testNow, or EUTL_TEST_NOW (RFC 3339) when a script sets it.
 func scriptNow(ts *testscript.TestScript) func() time.Time {
@@ -237,6 +265,9 @@ func writeWorld(dir string, w *tltest.World) error {
 		files["lotl-next.xml"] = nextWorld.Files["/eu-lotl.xml"]
 	}
 	files["be-tampered.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
+	// a download cut short, and a list of a territory the LOTL does not know
+	files["truncated.xml"] = w.Files["/BE.xml"][:len(w.Files["/BE.xml"])/2]
+	files["XX.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("SchemeTerritory>BE<"), []byte("SchemeTerritory>XX<"), 1)
 	// A hand-made offline directory: lotl.xml and <CC>.xml.
 	if err := os.MkdirAll(filepath.Join(dir, "handmade"), 0o755); err != nil {
 		return err

@@ -493,4 +493,21 @@ func TestVerifyList(t *testing.T) {
 			t.Errorf("%s: %v, want a ConfigError", name, err)
 		}
 	}
+	// A LOTL with neither Signers nor LOTL: verified against the anchors.
+	if vl, err := eutl.VerifyList(ctx, lotl, eutl.VerifyConfig{CustomAnchorsUnsafe: anchors(w), At: at}); err != nil || vl.List.Territory != "EU" {
+		t.Errorf("bare LOTL: %v, %v", vl, err)
+	}
+	// Input that is not a list is a parse error whatever the configuration.
+	for _, data := range [][]byte{nil, []byte("  \n"), []byte("not xml"), be[:len(be)/2], []byte("<html/>")} {
+		for name, cfg := range map[string]eutl.VerifyConfig{
+			"signers": {Signers: [][]byte{w.TLKeys["BE"].DER}, At: at},
+			"lotl":    {LOTL: lotl, CustomAnchorsUnsafe: anchors(w), At: at},
+			"neither": {At: at},
+		} {
+			var le *trust.ListError
+			if _, err := eutl.VerifyList(ctx, data, cfg); !errors.As(err, &le) || le.Verdict != trust.ParseFailed {
+				t.Errorf("%.20q with %s: %v, want parse_error", data, name, err)
+			}
+		}
+	}
 }

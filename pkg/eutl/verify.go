@@ -1,16 +1,19 @@
 package eutl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"time"
 
 	"github.com/eutl/eutl/internal/loadhook"
 	"github.com/eutl/eutl/pkg/trust"
+	"github.com/eutl/eutl/pkg/tsl"
 )
 
-// VerifyConfig says how [VerifyList] checks one list. Exactly one of
-// Signers and LOTL gives the certificates allowed to sign it.
+// VerifyConfig says how [VerifyList] checks one list. At most one of
+// Signers and LOTL gives the certificates allowed to sign it; with neither,
+// the list must be a LOTL, verified against the anchors.
 type VerifyConfig struct {
 	// Signers are the DER certificates allowed to sign the list.
 	Signers [][]byte
@@ -50,13 +53,27 @@ func (e *LOTLError) Unwrap() error { return e.Err }
 // freshness. A list that fails is a *trust.ListError (its Verdict says why;
 // Info describes the list when its signature verified; a territory the LOTL
 // has no list for is [trust.ErrNoPointer]). A LOTL that fails is a
-// [*LOTLError]; an invalid cfg a [*ConfigError].
+// [*LOTLError]; an invalid cfg a [*ConfigError]. Input that is empty, not
+// XML, truncated or not a list is a ParseFailed *trust.ListError whatever
+// cfg says. With neither Signers nor LOTL, data must be a LOTL and is
+// verified against the anchors.
 //
 // ctx carries nothing but the module's own test hooks today; it is there so
 // that a long verification can be bounded later without an API change.
 func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.VerifiedList, error) {
-	if (len(cfg.Signers) == 0) == (cfg.LOTL == nil) {
-		return nil, &ConfigError{Field: "Signers", Err: errors.New("exactly one of Signers and LOTL must be set")}
+	if len(cfg.Signers) > 0 && cfg.LOTL != nil {
+		return nil, &ConfigError{Field: "Signers", Err: errors.New("set Signers or LOTL, not both")}
+	}
+	// Whatever the configuration, input that is not a list is reported as
+	// such. The model read here is unverified: only its type chooses how
+	// to verify it.
+	peek, err := peekList(data)
+	if err != nil {
+		return nil, &trust.ListError{URL: cfg.URL, Verdict: trust.ParseFailed, Err: err}
+	}
+	bareLOTL := len(cfg.Signers) == 0 && cfg.LOTL == nil
+	if bareLOTL && peek.Type != tsl.TypeEUListOfTheLists {
+		return nil, &ConfigError{Field: "Signers", Err: errors.New("a national list needs Signers or LOTL (only a LOTL is verified against the anchors)")}
 	}
 	if a := cfg.CustomAnchorsUnsafe; a != nil && len(a.DER)+len(a.SHA256) == 0 {
 		return nil, &ConfigError{Field: "CustomAnchorsUnsafe", Err: errors.New("holds no certificate")}
@@ -71,11 +88,14 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 	}
 	o := trust.Options{At: at, Now: now, AllowExpiredUnsafe: cfg.AllowExpiredUnsafe}
 	exp := trust.Expect{Allowed: cfg.Signers}
+	anchors := trust.BuiltinAnchors()
+	if cfg.CustomAnchorsUnsafe != nil {
+		anchors = *cfg.CustomAnchorsUnsafe
+	}
+	if bareLOTL {
+		return trust.VerifyLOTL(data, anchors, cfg.URL, o)
+	}
 	if cfg.LOTL != nil {
-		anchors := trust.BuiltinAnchors()
-		if cfg.CustomAnchorsUnsafe != nil {
-			anchors = *cfg.CustomAnchorsUnsafe
-		}
 		lotl, err := trust.VerifyLOTL(cfg.LOTL, anchors, cfg.LOTLURL, o)
 		if err != nil {
 			return nil, &LOTLError{Anchors: anchors.Name, Err: err}
@@ -90,4 +110,14 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 		return nil, err
 	}
 	return vl, nil
+}
+
+// peekList reads unverified input as a list, to tell a file that is empty,
+// not XML, truncated or not a Trusted List from one that fails verification.
+func peekList(data []byte) (*tsl.List, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("the file is empty")
+	}
+	return tsl.ParseBytes(data)
 }

@@ -152,6 +152,9 @@ func (ix *Index) Check(q Query) *Answer {
 		a.NamedServices = ix.namedServices(q)
 	}
 	a.Reason = a.reason(q)
+	if len(a.Failed) > 0 && len(a.Matches) == 0 && !ix.verifiedIn(q.Country, q.At) {
+		a.Reason = noVerifiedReason(a.Failed)
+	}
 	return a
 }
 

@@ -316,7 +316,7 @@ func NewBatchWriter(w io.Writer, f Format) *BatchWriter {
 func (b *BatchWriter) Write(c Check) error {
 	switch b.f {
 	case JSON:
-		data, err := json.Marshal(c)
+		data, err := json.Marshal(NoNullArrays(c))
 		if err != nil {
 			return err
 		}
@@ -429,7 +429,9 @@ func WriteShow(w io.Writer, f Format, s Show) error {
 		return WriteJSON(w, s)
 	case CSV:
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"country", "provider", "service", "type", "status", "from", "until", "additional_info", "qualified_now"})
+		// the last column is named for the instant asked (--at), which is
+		// not always now
+		cw.Write([]string{"country", "provider", "service", "type", "status", "from", "until", "additional_info", "qualified_at_" + s.At})
 		for _, p := range s.Providers {
 			for _, svc := range p.Services {
 				for i, h := range svc.History {

@@ -33,12 +33,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/eutl/eutl/pkg/query"
@@ -172,11 +174,66 @@ func FromError(err error, territory, url string) List {
 	return l
 }
 
-// WriteJSON writes v as one indented JSON document.
+// WriteJSON writes v as one indented JSON document. Arrays are written as
+// [] when empty, never null (see [NoNullArrays]).
 func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return enc.Encode(NoNullArrays(v))
+}
+
+// NoNullArrays returns a copy of v in which every nil slice and map, at
+// any depth, is empty: JSON consumers get [] and {}, never null, whatever
+// code built v. Nil pointers stay null (absent times, no signer).
+func NoNullArrays(v any) any {
+	if v == nil {
+		return nil
+	}
+	return noNil(reflect.ValueOf(v)).Interface()
+}
+
+func noNil(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		p := reflect.New(v.Type().Elem())
+		p.Elem().Set(noNil(v.Elem()))
+		return p
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := 0; i < v.NumField(); i++ {
+			if f := out.Field(i); f.CanSet() {
+				f.Set(noNil(v.Field(i)))
+			}
+		}
+		return out
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return v // []byte is a string in JSON
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := 0; i < v.Len(); i++ {
+			out.Index(i).Set(noNil(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), noNil(it.Value()))
+		}
+		return out
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(noNil(v.Elem()))
+		return out
+	}
+	return v
 }
 
 // Day formats a time for tables: the date, or "-" for none.
@@ -203,15 +260,207 @@ func short(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-func newTable(w io.Writer, header ...any) *tablewriter.Table {
-	t := tablewriter.NewTable(w,
+// FitWidth returns a writer whose tables are at most width columns wide:
+// long cells are wrapped at word boundaries (words longer than a cell
+// are broken). width 0 returns w: no wrapping (piped output, --wide).
+func FitWidth(w io.Writer, width int) io.Writer {
+	if width <= 0 {
+		return w
+	}
+	return &fitWriter{Writer: w, width: width}
+}
+
+type fitWriter struct {
+	io.Writer
+	width int
+}
+
+// table buffers its rows so that, written to a [FitWidth] writer, its
+// column widths can be chosen from the content before tablewriter renders
+// (and wraps) it.
+type table struct {
+	w      io.Writer
+	header []string
+	rows   [][]string
+}
+
+func newTable(w io.Writer, header ...string) *table {
+	return &table{w: w, header: header}
+}
+
+func (t *table) Append(row []string) error {
+	t.rows = append(t.rows, row)
+	return nil
+}
+
+func (t *table) Render() error {
+	opts := []tablewriter.Option{
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
-	)
-	t.Header(header...)
-	return t
+	}
+	if fw, ok := t.w.(*fitWriter); ok {
+		if widths := fitColumns(t.header, t.rows, fw.width); widths != nil {
+			// cells wider than their column are wrapped at spaces
+			m := tw.NewMapper[int, int]()
+			for i, cw := range widths {
+				m.Set(i, cw+2) // the cell's padding
+			}
+			opts = append(opts, tablewriter.WithColumnWidths(m), tablewriter.WithRowAutoWrap(tw.WrapNormal),
+				tablewriter.WithHeaderAutoWrap(tw.WrapNormal))
+		}
+	}
+	tt := tablewriter.NewTable(t.w, opts...)
+	var widths []int
+	if fw, ok := t.w.(*fitWriter); ok {
+		widths = fitColumns(t.header, t.rows, fw.width)
+	}
+	h := make([]any, len(t.header))
+	for i, c := range t.header {
+		if i < len(widths) {
+			c = breakLongWords(c, widths[i])
+		}
+		h[i] = c
+	}
+	tt.Header(h...)
+	for _, r := range t.rows {
+		if widths != nil {
+			r = append([]string(nil), r...)
+			for i := range r {
+				if i < len(widths) {
+					r[i] = breakLongWords(r[i], widths[i])
+				}
+			}
+		}
+		if err := tt.Append(r); err != nil {
+			return err
+		}
+	}
+	return tt.Render()
+}
+
+// breakLongWords puts line breaks into the words of cell that are wider
+// than width (DNs, URLs, digests): after a comma or slash when there is
+// one, else at width. tablewriter wraps the rest at spaces.
+func breakLongWords(cell string, width int) string {
+	if width < 1 || twwidth.Width(cell) <= width {
+		return cell
+	}
+	words := strings.Split(cell, " ")
+	for i, w := range words {
+		var b strings.Builder
+		for twwidth.Width(w) > width {
+			cut, wd := 0, 0
+			for j, r := range w {
+				rw := twwidth.Width(string(r))
+				if wd+rw > width {
+					break
+				}
+				wd += rw
+				cut = j + len(string(r))
+				if r == ',' || r == '/' {
+					if wd > width/2 {
+						cut = j + 1
+					}
+				}
+			}
+			if k := strings.LastIndexAny(w[:cut], ",/"); k >= 0 && twwidth.Width(w[:k+1]) > width/2 {
+				cut = k + 1
+			}
+			if cut == 0 {
+				break
+			}
+			b.WriteString(w[:cut])
+			b.WriteString("\n")
+			w = w[cut:]
+		}
+		b.WriteString(w)
+		words[i] = b.String()
+	}
+	return strings.Join(words, " ")
+}
+
+// fitColumns chooses content widths so that the table is at most width
+// columns wide: columns that fit their share keep their natural width, the
+// rest share what is left and are wrapped at spaces. Words are kept whole
+// up to a length that still lets the table fit (longer ones, such as DNs,
+// URLs and digests, are broken by breakLongWords). nil: it fits as is.
+func fitColumns(header []string, rows [][]string, width int) []int {
+	n := len(header)
+	natural, longest := make([]int, n), make([]int, n)
+	for _, r := range append([][]string{header}, rows...) {
+		for i := 0; i < n && i < len(r); i++ {
+			for _, line := range strings.Split(r[i], "\n") {
+				natural[i] = max(natural[i], twwidth.Width(line))
+				for _, w := range strings.Fields(line) {
+					longest[i] = max(longest[i], twwidth.Width(w))
+				}
+			}
+		}
+	}
+	avail := width - (3*n + 1) // borders and padding
+	total := 0
+	for _, nw := range natural {
+		total += nw
+	}
+	if total <= avail {
+		return nil
+	}
+	var out []int
+	for wordCap := 20; wordCap >= 4; wordCap-- {
+		word := make([]int, n)
+		for i := range word {
+			word[i] = min(longest[i], wordCap)
+		}
+		out = allocate(natural, word, avail)
+		sum := 0
+		for _, w := range out {
+			sum += w
+		}
+		if sum <= avail {
+			break
+		}
+	}
+	return out
+}
+
+// allocate gives each column its natural width when that fits its share
+// (or when it is one word that may not be broken), else at least its
+// longest word, and divides the rest equally.
+func allocate(natural, word []int, avail int) []int {
+	out := make([]int, len(natural))
+	left, open := avail, len(natural)
+	for changed := true; changed && open > 0; {
+		changed = false
+		share := left / open
+		for i, nw := range natural {
+			if out[i] == 0 && (nw <= share || word[i] >= nw) {
+				out[i] = nw
+				left -= nw
+				open--
+				changed = true
+			}
+		}
+	}
+	for changed := true; changed && open > 0; {
+		changed = false
+		share := left / open
+		for i := range out {
+			if out[i] == 0 && word[i] > share {
+				out[i] = word[i]
+				left -= word[i]
+				open--
+				changed = true
+			}
+		}
+	}
+	for i := range out {
+		if out[i] == 0 {
+			out[i] = max(1, left/open)
+		}
+	}
+	return out
 }
 
 // listRow is the table row of one list.
@@ -325,7 +574,9 @@ type Lists struct {
 
 // Summary counts the lists and their content.
 type Summary struct {
-	ListsValid         int `json:"lists_valid"`
+	ListsValid int `json:"lists_valid"`
+	// ListsExpired are lists used although expired (--allow-expired).
+	ListsExpired       int `json:"lists_expired"`
 	ListsFailed        int `json:"lists_failed"`
 	Providers          int `json:"providers"`
 	Services           int `json:"services"`
@@ -346,7 +597,11 @@ func FromChain(res *trust.ChainResult, at time.Time) Lists {
 		l := FromOutcome(o)
 		r.Lists = append(r.Lists, l)
 		if o.Usable() {
-			r.Summary.ListsValid++
+			if o.Verdict() == trust.Expired {
+				r.Summary.ListsExpired++ // used because expired lists were allowed
+			} else {
+				r.Summary.ListsValid++
+			}
 			r.Summary.Providers += l.Providers
 			r.Summary.Services += l.Services
 			r.Summary.QualifiedServices += l.Qualified
@@ -381,11 +636,25 @@ func WriteLists(w io.Writer, f Format, r Lists) error {
 	case CSV:
 		return WriteListsCSV(w, all)
 	}
-	if err := WriteListsTable(w, all); err != nil {
+	// the table shows the pivot walk, when one was walked, before the LOTL
+	// it led to
+	rows := make([]List, 0, len(r.Pivots)+len(all))
+	for _, p := range r.Pivots {
+		if p.Territory == "" {
+			p.Territory = "EU"
+		}
+		p.Territory += " pivot"
+		rows = append(rows, p)
+	}
+	if err := WriteListsTable(w, append(rows, all...)); err != nil {
 		return err
 	}
 	s := r.Summary
-	_, err := fmt.Fprintf(w, "%d lists valid, %d failed; %d providers (%d qualified), %d services (%d qualified at %s)\n",
-		s.ListsValid, s.ListsFailed, s.Providers, s.QualifiedProviders, s.Services, s.QualifiedServices, r.At)
+	expired := ""
+	if s.ListsExpired > 0 {
+		expired = fmt.Sprintf(", %d expired (used, as allowed)", s.ListsExpired)
+	}
+	_, err := fmt.Fprintf(w, "%d lists valid%s, %d failed; %d providers (%d qualified), %d services (%d qualified at %s)\n",
+		s.ListsValid, expired, s.ListsFailed, s.Providers, s.QualifiedProviders, s.Services, s.QualifiedServices, r.At)
 	return err
 }

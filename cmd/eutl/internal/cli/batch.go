@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -31,9 +32,14 @@ lists are fresh enough to answer. "exact" (true/false) matches whole names, as -
 Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 		Example: `  eutl batch providers.csv
   printf 'provider,service\nVATBE-0541659084,qval\n' | eutl batch - --format json`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef(fmt.Errorf("batch takes one FILE (or - for standard input), got %d arguments", len(args)))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in, cleanup, err := g.batchInput(args[0])
+			in, cleanup, err := g.batchInput(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
@@ -49,6 +55,9 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			}
 			territories, err := batchTerritories(first)
 			if err != nil {
+				if cmd.Context().Err() != nil {
+					return interrupted(cmd.Context())
+				}
 				return usagef(err)
 			}
 			if input != nil {
@@ -68,9 +77,11 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				return err
 			}
 			// Second pass: answer and write row by row.
-			bw := report.NewBatchWriter(cmd.OutOrStdout(), g.format)
+			bw := report.NewBatchWriter(g.tableWriter(cmd), g.format)
 			code := ExitOK
 			memo := map[string]*query.Answer{}
+			failedSeen := map[string]bool{}
+			var failed []query.FailedList
 			// Only an evidence bundle holds the answers (it records them all).
 			var recorded []report.Check
 			err = query.ScanBatch(again, func(r query.BatchRow) error {
@@ -93,6 +104,12 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				c := report.FromAnswer(a, r.Service)
 				c.Line = r.Line
 				code = worse(code, answerCode(a))
+				for _, f := range a.Failed { // for the hints: each kind once
+					if k := f.Territory + "\x00" + string(f.Verdict); !failedSeen[k] {
+						failedSeen[k] = true
+						failed = append(failed, f)
+					}
+				}
 				if g.ev != nil {
 					recorded = append(recorded, c)
 				}
@@ -102,7 +119,7 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				err = cerr
 			}
 			if cmd.Context().Err() != nil {
-				return &exitError{code: ExitInterrupted, msg: "interrupted"}
+				return interrupted(cmd.Context())
 			}
 			if err != nil {
 				return err
@@ -111,7 +128,9 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				return err
 			}
 			var runErr error
-			if code != ExitOK {
+			if code == ExitTrust || code == ExitFetch {
+				runErr = &exitError{code: code, hints: g.failureHints(failed)}
+			} else if code != ExitOK {
 				runErr = &exitError{code: code}
 			}
 			return g.finishEvidence(runErr)
@@ -132,7 +151,7 @@ type batchSource struct {
 // batchInput opens FILE, or spools standard input ("-") to a temporary
 // file while the first pass reads it, so that neither pass holds the input
 // in memory.
-func (g *globalOptions) batchInput(name string) (batchSource, func(), error) {
+func (g *globalOptions) batchInput(ctx context.Context, name string) (batchSource, func(), error) {
 	if name != "-" {
 		f, err := os.Open(g.path(name))
 		if err != nil {
@@ -151,7 +170,12 @@ func (g *globalOptions) batchInput(name string) (batchSource, func(), error) {
 		tmp.Close()
 		os.Remove(tmp.Name())
 	}
-	return batchSource{first: io.TeeReader(g.env.Stdin, tmp), again: func() (io.Reader, error) {
+	if g.env.StdinIsTerminal {
+		fmt.Fprintln(g.env.Stderr, "eutl: reading queries from the terminal: a CSV header (provider,service[,country][,at]) or JSON Lines; end with Ctrl-D")
+	}
+	// read standard input so that Ctrl-C and SIGTERM end the wait
+	stdin := contextReader(ctx, g.env.Stdin)
+	return batchSource{first: io.TeeReader(stdin, tmp), again: func() (io.Reader, error) {
 		_, err := tmp.Seek(0, io.SeekStart)
 		return tmp, err
 	}}, cleanup, nil

@@ -16,7 +16,7 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "providers [QUERY]",
 		Short: "Find providers by name, trade name or identifier (case- and accent-insensitive)",
-		Example: `  eutl providers itsme
+		Example: `  eutl providers "ceska posta"
   eutl providers --country BE --qualified
   eutl providers --service qtst --qualified --format csv`,
 		Args: cobra.MaximumNArgs(1),
@@ -37,7 +37,7 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			out := report.FromProviders(g.at, ix.Providers(pq), ix.Failed())
-			if err := report.WriteProviders(cmd.OutOrStdout(), g.format, out); err != nil {
+			if err := report.WriteProviders(g.tableWriter(cmd), g.format, out); err != nil {
 				return err
 			}
 			if len(out.Providers) == 0 && pq.Query != "" {
@@ -72,13 +72,13 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			out := report.FromShow(g.at, ix.Show(args[0], country, g.at), ix.Failed())
-			if err := report.WriteShow(cmd.OutOrStdout(), g.format, out); err != nil {
+			if err := report.WriteShow(g.tableWriter(cmd), g.format, out); err != nil {
 				return err
 			}
 			if len(out.Providers) == 0 {
 				a := ix.Check(query.Query{Provider: args[0], Kind: query.AnyQualified, Country: country, At: g.at})
 				if code := answerCode(a); code != ExitNotQualified && code != ExitOK {
-					return answerError(a)
+					return g.answerError(a)
 				}
 				return &exitError{code: ExitNotQualified, msg: a.Reason}
 			}
@@ -98,14 +98,19 @@ func (g *globalOptions) partialWarning(ix *query.Index) error {
 	}
 	code := ExitOK
 	for _, f := range failed {
-		g.warn("%s could not be used (%s): it is missing from this listing", f.Territory, f.Verdict)
 		if f.Verdict == trust.FetchFailed {
 			code = worse(code, ExitFetch)
 		} else {
 			code = worse(code, ExitTrust)
 		}
 	}
-	return &exitError{code: code}
+	if nothingFetched(failed) {
+		return &exitError{code: code, msg: nothingFetchedMsg(failed), hints: g.failureHints(failed)}
+	}
+	for _, f := range failed {
+		g.warn("%s could not be used (%s): it is missing from this listing", f.Territory, f.Verdict)
+	}
+	return &exitError{code: code, hints: g.failureHints(failed)}
 }
 
 func newTypesCmd(g *globalOptions) *cobra.Command {
@@ -114,7 +119,7 @@ func newTypesCmd(g *globalOptions) *cobra.Command {
 		Short: "The service-type catalogue: alias, ETSI URI, meaning, qualified or not",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return report.WriteTypes(cmd.OutOrStdout(), g.format, report.Types())
+			return report.WriteTypes(g.tableWriter(cmd), g.format, report.Types())
 		},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
@@ -35,14 +36,14 @@ Exit status: 0 qualified; 3 not qualified, not found or ambiguous, from verified
 5 when a list that could hold the provider did not verify, is expired at --at, or could not
 be fetched (never 3 from partial data).`,
 		Example: `  eutl check --provider "Belgian Mobile ID" --service qval --country BE
-  eutl check --provider VATBE-0541659084 --service qc-esig --format json
-  eutl check --provider "ΕΡΜΗΣ" --service qwac --country GR --at 2026-08-20
+  eutl check --provider VATBE-0541659084 --service qval --format json
+  eutl check --provider "Hellenic Public Administration" --service qc-esig --country GR --at 2026-08-20
   eutl check --provider "BE 0463.006.734" --service qerds
   eutl check --provider "GlobalSign NV/SA" --exact --service qc-esig`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(provider) == "" {
-				return usagef(errors.New("--provider is required"))
+				return usagef(errors.New("--provider is empty"))
 			}
 			kind, err := query.ParseKind(service)
 			if err != nil {
@@ -61,13 +62,13 @@ be fetched (never 3 from partial data).`,
 			}
 			c := report.FromAnswer(a, service)
 			c.Overrides = g.overrides()
-			if err := report.WriteCheck(cmd.OutOrStdout(), g.format, c); err != nil {
+			if err := report.WriteCheck(g.tableWriter(cmd), g.format, c); err != nil {
 				return err
 			}
 			if err := g.answered([]report.Check{c}, func(w io.Writer) error { return report.WriteCheck(w, report.JSON, c) }); err != nil {
 				return err
 			}
-			return g.finishEvidence(answerError(a))
+			return g.finishEvidence(g.answerError(a))
 		},
 	}
 	evidenceFlag(cmd, &evidencePath)
@@ -76,6 +77,8 @@ be fetched (never 3 from partial data).`,
 	cmd.Flags().StringVar(&country, "country", "", "limit to one territory's list (EL for Greece; GR accepted)")
 	cmd.Flags().BoolVar(&exact, "exact", false, "match whole names and trade names (after folding), not names containing --provider")
 	cmd.Flags().BoolVar(&anyMatch, "any-match", false, "when --provider matches several distinct providers, answer qualified if any is (default: ambiguous, exit 3)")
+	cmd.MarkFlagRequired("provider")
+	cmd.MarkFlagRequired("service")
 	return cmd
 }
 
@@ -112,7 +115,7 @@ func ambiguityHints(a *query.Answer) []string {
 	return []string{"use a registration identifier (VATBE-0463006734, BE0463006734) or --exact with the whole name; --any-match accepts any candidate"}
 }
 
-func answerError(a *query.Answer) error {
+func (g *globalOptions) answerError(a *query.Answer) error {
 	code := answerCode(a)
 	if code == ExitOK {
 		return nil
@@ -120,15 +123,62 @@ func answerError(a *query.Answer) error {
 	if code == ExitNotQualified {
 		return &exitError{code: code, hints: ambiguityHints(a)}
 	}
+	hints := g.failureHints(a.Failed)
+	if nothingFetched(a.Failed) {
+		return &exitError{code: code, msg: nothingFetchedMsg(a.Failed), hints: hints}
+	}
 	var lines []string
 	for _, f := range a.Failed {
 		lines = append(lines, fmt.Sprintf("%s %s: %s: %s", f.Territory, f.URL, f.Verdict, f.Reason))
 	}
-	hint := "--country limits the answer to one list, so that others' failures do not matter"
 	if a.Query.Country != "" {
-		hint = "run 'eutl fetch' for details on the failed list"
+		hints = append(hints, "run 'eutl fetch' for details on the failed list")
+	} else {
+		hints = append(hints, "--country limits the answer to one list, so that others' failures do not matter")
 	}
-	return &exitError{code: code, msg: strings.Join(lines, "\n"), hints: []string{hint}}
+	return &exitError{code: code, msg: strings.Join(lines, "\n"), hints: hints}
+}
+
+// nothingFetched: the LOTL itself could not be fetched, so no list was.
+func nothingFetched(failed []query.FailedList) bool {
+	for _, f := range failed {
+		if f.Territory == "EU" && f.Verdict == trust.FetchFailed {
+			return true
+		}
+	}
+	return false
+}
+
+func nothingFetchedMsg(failed []query.FailedList) string {
+	for _, f := range failed {
+		if f.Territory == "EU" {
+			return fmt.Sprintf("nothing could be fetched, so no list was verified and there is no answer: the LOTL %s: %s", f.URL, f.Reason)
+		}
+	}
+	return "nothing could be fetched"
+}
+
+// failureHints say what to do about lists that could not be used: expired
+// ones (another --at, or --allow-expired), ones that could not be fetched
+// (network and proxy, or an offline directory).
+func (g *globalOptions) failureHints(failed []query.FailedList) []string {
+	var expired, fetch bool
+	for _, f := range failed {
+		expired = expired || f.Verdict == trust.Expired
+		fetch = fetch || f.Verdict == trust.FetchFailed
+	}
+	var hs []string
+	if expired {
+		hs = append(hs, "a list is past its NextUpdate at "+g.at.Format("2006-01-02T15:04:05Z07:00")+": --at evaluates at another instant (inside the lists' validity); --allow-expired uses expired lists, reported as such")
+	}
+	if fetch {
+		if g.offline {
+			hs = append(hs, "offline: run 'eutl fetch' while online, or lay out the lists in --cache-dir by hand (lotl.xml, CC.xml; see README, Cache and offline use)")
+		} else {
+			hs = append(hs, "check the network and the proxy settings (HTTPS_PROXY); without a network, --offline --cache-dir DIR answers from the lists kept in DIR (see README, Cache and offline use)")
+		}
+	}
+	return hs
 }
 
 // loadIndex loads and verifies the lists and indexes them for queries.
@@ -170,7 +220,7 @@ func (g *globalOptions) loadNotedFor(cmd *cobra.Command, territories []string, p
 				g.warn("%s: %s", o.Territory, w)
 			}
 			for _, n := range o.List.Notes {
-				g.note("%s: %s", o.Territory, n)
+				g.detail("%s: %s", o.Territory, n) // the same on every run: --verbose
 			}
 		}
 	}

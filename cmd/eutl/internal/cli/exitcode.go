@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"io/fs"
+	"syscall"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -11,7 +15,9 @@ import (
 //	0  check/batch: every query answered qualified from verified lists;
 //	   other commands: success
 //	1  unexpected internal error (a bug)
-//	2  usage error: unknown flag, bad service alias, unreadable input, bad date
+//	2  usage or environment error: unknown flag or command, missing argument
+//	   or required flag, bad service alias, unreadable input, bad date, a
+//	   --cache-dir that is not a writable directory
 //	3  check/batch: at least one query answered not qualified, from verified lists;
 //	   diff: some change matches the filters (ExitChanged)
 //	4  trust failure: a list needed for the answer did not verify
@@ -47,7 +53,8 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.msg }
 
-// exitCode is the one place that maps outcomes to exit codes.
+// exitCode is the one place that maps outcomes to exit codes. It decides
+// by the error's type, never by when the error happened.
 func exitCode(err error) int {
 	if err == nil {
 		return ExitOK
@@ -57,14 +64,30 @@ func exitCode(err error) int {
 		return ee.code
 	}
 	var ue *usageError
-	if errors.As(err, &ue) {
+	var ce *eutl.ConfigError
+	var te *eutl.TerritoryError
+	if errors.As(err, &ue) || errors.As(err, &ce) || errors.As(err, &te) {
 		return ExitUsage
 	}
 	var le *trust.ListError
 	if errors.As(err, &le) {
 		return verdictCode(le.Verdict)
 	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted
+	}
+	if environmentProblem(err) {
+		return ExitUsage
+	}
 	return ExitInternal
+}
+
+// environmentProblem: a path the user gave (the cache dir) is not a
+// directory, cannot be created or is not writable. Lists that could not be
+// read are trust.ListErrors and classified above.
+func environmentProblem(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) ||
+		errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EISDIR)
 }
 
 // verdictCode maps a failed list verdict to 4 or 5.

@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"syscall"
 	"testing"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -22,6 +26,14 @@ func TestExitCode(t *testing.T) {
 		{&trust.ListError{Verdict: trust.Rollback, Err: errors.New("x")}, ExitTrust},
 		{errors.New("something unexpected"), ExitInternal},
 		{&exitError{code: ExitInterrupted, msg: "interrupted"}, ExitInterrupted},
+		// by type, wherever they happen
+		{fmt.Errorf("reading: %w", context.Canceled), ExitInterrupted},
+		{fmt.Errorf("opening the cache: %w", &fs.PathError{Op: "mkdir", Path: "/ro/c", Err: syscall.EACCES}), ExitUsage},
+		{fmt.Errorf("opening the cache: %w", &fs.PathError{Op: "mkdir", Path: "/f/c", Err: syscall.ENOTDIR}), ExitUsage},
+		{&fs.PathError{Op: "open", Path: "/ro/c/x", Err: syscall.EROFS}, ExitUsage},
+		{fmt.Errorf("load: %w", &eutl.ConfigError{Field: "Concurrency", Err: errors.New("x")}), ExitUsage},
+		{&eutl.TerritoryError{Territory: "US"}, ExitUsage},
+		{&trust.ListError{Verdict: trust.FetchFailed, Err: &fs.PathError{Op: "open", Path: "x", Err: syscall.EACCES}}, ExitFetch},
 	}
 	for _, c := range cases {
 		if got := exitCode(c.err); got != c.want {

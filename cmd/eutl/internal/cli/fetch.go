@@ -49,7 +49,7 @@ func (g *globalOptions) runLists(cmd *cobra.Command, offline bool) error {
 	}
 	res := set.Chain()
 	r := g.listsReport(res)
-	if err := report.WriteLists(cmd.OutOrStdout(), g.format, r); err != nil {
+	if err := report.WriteLists(g.tableWriter(cmd), g.format, r); err != nil {
 		return err
 	}
 	if !offline {

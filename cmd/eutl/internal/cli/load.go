@@ -73,7 +73,7 @@ func (g *globalOptions) loadSetFor(ctx context.Context, territories []string, of
 		for _, w := range ie.Warnings {
 			g.warn("%s", w)
 		}
-		return nil, &exitError{code: ExitInterrupted, msg: err.Error()}
+		return nil, interrupted(ctx)
 	case errors.Is(err, fetch.ErrNewerCache):
 		return nil, &exitError{code: ExitUsage, msg: err.Error(), hints: []string{"pass another --cache-dir, or use a newer eutl"}}
 	case err != nil:
@@ -120,6 +120,9 @@ func (g *globalOptions) client(maxSize int64) *fetch.Client {
 
 // config turns the global flags into the library's configuration.
 func (g *globalOptions) config(territories []string, offline bool) (eutl.Config, error) {
+	if g.cacheDirErr != nil {
+		return eutl.Config{}, g.cacheDirErr
+	}
 	cfg := eutl.Config{
 		LOTLURL: g.lotlURL, CacheDir: g.cacheDir, Offline: offline, Timeout: g.timeout,
 		UserAgent: "eutl/" + Version, ToolVersion: Version,

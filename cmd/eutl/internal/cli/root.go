@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,6 +36,11 @@ type Env struct {
 	Now func() time.Time
 	// StderrIsTerminal enables the progress bar (default: detected).
 	StderrIsTerminal bool
+	// StdinIsTerminal makes `batch -` print a prompt on stderr.
+	StdinIsTerminal bool
+	// StdoutWidth is the width of stdout's terminal; 0 when stdout is not a
+	// terminal (tables are then not wrapped).
+	StdoutWidth int
 	// Getenv reads the environment (default os.Getenv).
 	Getenv func(string) string
 	// Dir, when set, is the directory relative file names are read from
@@ -69,14 +76,17 @@ type globalOptions struct {
 	timeout      time.Duration
 	allowExpired bool
 	quiet        bool
+	verbose      bool
+	wide         bool
 	concurrency  int
+	showVersion  bool
+	cacheDirErr  error // no --cache-dir and no user cache directory
 	snapshot     string
 	keep         int
 
 	at     time.Time
 	now    time.Time
 	format report.Format
-	ran    bool // a command's RunE started: later errors are not usage errors
 	// anchorSet memoises anchors() (a command may verify several sets).
 	anchorSet *trust.Anchors
 
@@ -97,7 +107,8 @@ type globalOptions struct {
 
 // Main runs eutl with args and returns the exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return Run(ctx, args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, StderrIsTerminal: isTerminal(stderr)})
+	return Run(ctx, args, &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, StderrIsTerminal: isTerminal(stderr),
+		StdinIsTerminal: isTerminal(stdin), StdoutWidth: terminalWidth(stdout)})
 }
 
 // Run is Main with an explicit environment.
@@ -116,18 +127,18 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	root.SetErr(env.Stderr)
 	// Test hooks reach the library through the context only (internal).
 	ctx = loadhook.With(ctx, loadhook.Hooks{Transport: env.Transport, RetryBaseDelay: env.RetryBaseDelay, Now: env.Now})
-	err := root.ExecuteContext(ctx)
-	if err != nil && !g.ran {
-		var ue *usageError
-		if !errors.As(err, &ue) {
-			err = usagef(err) // cobra's own parsing errors
-		}
+	prepareTree(root, args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if cmd == nil {
+		cmd = root
 	}
 	code := exitCode(err)
 	if err != nil && err.Error() != "" {
-		printError(env.Stderr, err)
 		if code == ExitUsage {
-			fmt.Fprintln(env.Stderr, "eutl: hint: see 'eutl --help'")
+			printError(env.Stderr, errors.New(oneLine(err.Error())))
+			fmt.Fprintf(env.Stderr, "eutl: hint: see '%s --help'\n", cmd.CommandPath())
+		} else {
+			printError(env.Stderr, err)
 		}
 	}
 	var ee *exitError
@@ -149,14 +160,38 @@ XAdES signature is verified and chained back to the LOTL signing certificates pu
 the Official Journal of the EU.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Args: usageArgs(func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, ", "))
+			}
+			return errors.New(msg)
+		}),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// cobra checks required flags and flag groups only after this
+			// hook, with untyped errors: check them here, as usage errors.
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return usagef(err)
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return usagef(err)
+			}
 			g.envDefaults(cmd)
 			return g.resolve()
 		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.showVersion {
+				return g.printVersion(cmd)
+			}
+			return cmd.Help()
+		},
 	}
-	root.SetVersionTemplate("eutl {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef(err) })
+	root.SuggestionsMinimumDistance = 2
+	root.Flags().BoolVar(&g.showVersion, "version", false, "print eutl's version (as 'eutl version')")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef(flagError(err)) })
 	f := root.PersistentFlags()
 	f.StringVar(&g.lotlURL, "lotl-url", eutl.DefaultLOTLURL, "where the List of Trusted Lists is fetched")
 	f.StringVar(&g.trustAnchors, "trust-anchors", "", "PEM file of the certificates allowed to sign the LOTL (replaces the built-in Official Journal set)")
@@ -167,12 +202,15 @@ the Official Journal of the EU.`,
 	f.DurationVar(&g.timeout, "timeout", 30*time.Second, "timeout per HTTP request")
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
+	f.BoolVarP(&g.verbose, "verbose", "v", false, "also print the notes about the lists that repeat every run (scheme operator names, signer profile)")
+	f.BoolVar(&g.wide, "wide", false, "never wrap table cells to the terminal's width")
 	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
 	f.IntVar(&g.keep, "keep", 12, "how many verified versions of each list the cache's history keeps (0: none)")
 	f.StringVar(&g.snapshot, "snapshot", "", "answer from this snapshot file or http(s) URL (every list verified again; no other network use)")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
 		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newCertCmd(g), newTrustStoreCmd(g), newSnapshotCmd(g), newEvidenceCmd(g), newDiffCmd(g), newVersionCmd(g))
+	registerCompletions(root, g)
 	return root
 }
 
@@ -216,11 +254,11 @@ func (g *globalOptions) resolve() error {
 	} else {
 		dir, err := eutl.DefaultCacheDir()
 		if err != nil {
-			return usagef(fmt.Errorf("no user cache directory (%v): pass --cache-dir", err))
+			// only an error for the commands that use the cache
+			g.cacheDirErr = usagef(fmt.Errorf("no user cache directory (%v): pass --cache-dir", err))
 		}
 		g.cacheDir = dir
 	}
-	g.ran = true
 	if g.allowExpired {
 		g.warn("--allow-expired is set: lists past their NextUpdate are used and reported as expired")
 	}
@@ -240,4 +278,88 @@ func (g *globalOptions) overrides() []string {
 		out = append(out, "trust-anchors:"+g.trustAnchors)
 	}
 	return out
+}
+
+// prepareTree adds cobra's help and completion commands now (cobra would
+// add them during Execute) and makes every argument error a usage error by
+// its type: each command's Args validator is wrapped.
+func prepareTree(root *cobra.Command, args []string) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(args...)
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Run = nil
+			c.RunE = func(c *cobra.Command, args []string) error {
+				target, rest, err := c.Root().Find(args)
+				if err != nil || target == nil || len(rest) > 0 && target == c.Root() {
+					return usagef(fmt.Errorf("unknown help topic %q", strings.Join(args, " ")))
+				}
+				return target.Help()
+			}
+		}
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return usagef(errors.New("name a shell: bash, zsh, fish or powershell"))
+				}
+				return usagef(fmt.Errorf("no completion for shell %q (want bash, zsh, fish or powershell)", args[0]))
+			}
+		}
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Args != nil {
+			c.Args = usageArgs(c.Args)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// usageArgs makes the errors of an argument validator usage errors, in
+// words and with the command's usage line.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := v(cmd, args); err != nil {
+			var ue *usageError
+			if errors.As(err, &ue) {
+				return err
+			}
+			msg := strings.ReplaceAll(err.Error(), "arg(s)", "argument(s)")
+			if strings.HasPrefix(msg, "accepts ") || strings.HasPrefix(msg, "requires ") {
+				msg = fmt.Sprintf("%s %s (usage: %s)", cmd.CommandPath(), msg, strings.TrimSuffix(cmd.UseLine(), " [flags]"))
+			}
+			return usagef(errors.New(msg))
+		}
+		return nil
+	}
+}
+
+// badFlagValue is pflag's message for a value it cannot parse.
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: .*$`)
+
+// flagError says in words what a flag's value should have been, instead
+// of the Go parser's message (strconv.ParseInt: parsing "x": ...).
+func flagError(err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	want := "another value"
+	switch {
+	case strings.Contains(err.Error(), "ParseInt"), strings.Contains(err.Error(), "ParseUint"):
+		want = "a whole number"
+	case strings.Contains(err.Error(), "ParseBool"):
+		want = "true or false"
+	case strings.Contains(err.Error(), "time: "):
+		want = "a duration such as 30s or 2m"
+	}
+	flag := m[2]
+	if i := strings.LastIndex(flag, "--"); i >= 0 {
+		flag = flag[i:] // "-q, --quiet" names the long form
+	}
+	return fmt.Errorf("%s: %q is not valid: want %s", flag, m[1], want)
 }
