@@ -1,11 +1,17 @@
 package trust
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/eutl/eutl/pkg/tsl"
 	"github.com/eutl/eutl/pkg/xmldsig"
 )
+
+// ErrUnusablePointer is wrapped when the LOTL lists a territory only by
+// pointers eutl cannot use (a PDF, an unknown media type or list type).
+var ErrUnusablePointer = errors.New("no usable pointer")
 
 // VerifyLOTL verifies a LOTL signed directly by one of anchors.
 func VerifyLOTL(data []byte, anchors Anchors, url string, o Options) (*VerifiedList, error) {
@@ -29,17 +35,63 @@ func SelfPointer(lotl *tsl.List) *tsl.Pointer {
 }
 
 // XMLPointers returns the LOTL's pointers to national lists in XML form
-// (MimeType application/vnd.etsi.tsl+xml, type EUgeneric), in document
-// order, at most one per territory (the first). PDF pointers are ignored.
+// (MimeType application/vnd.etsi.tsl+xml in any case, type EUgeneric), in
+// document order, at most one per territory (the first). PDF pointers are
+// ignored.
 func XMLPointers(lotl *tsl.List) []tsl.Pointer {
 	var out []tsl.Pointer
 	seen := map[string]bool{}
 	for _, p := range lotl.Pointers {
-		if strings.TrimSpace(p.MimeType) != tsl.MimeTypeTSL || p.Type != tsl.TypeEUGeneric || seen[p.Territory] {
+		if !isTSLMediaType(p.MimeType) || p.Type != tsl.TypeEUGeneric || seen[p.Territory] {
 			continue
 		}
 		seen[p.Territory] = true
 		out = append(out, p)
+	}
+	return out
+}
+
+// isTSLMediaType compares a pointer's MimeType with the XML list media type
+// as media types compare: case-insensitively, parameters ignored.
+func isTSLMediaType(m string) bool {
+	if i := strings.IndexByte(m, ';'); i >= 0 {
+		m = m[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(m), tsl.MimeTypeTSL)
+}
+
+// validTerritory: a territory code as lists write it (ISO 3166-1 alpha-2,
+// EL for Greece, UK, EU), two capital letters.
+func validTerritory(t string) bool {
+	return len(t) == 2 && t[0] >= 'A' && t[0] <= 'Z' && t[1] >= 'A' && t[1] <= 'Z'
+}
+
+// unusableTerritories are the territories the LOTL lists (a pointer other
+// than its pointer to itself) for which it has no XML pointer eutl reads:
+// each is a failed outcome saying why, so that a question about it, or
+// about every territory, is never answered from its absence.
+func unusableTerritories(lotl *tsl.List) []Outcome {
+	usable := map[string]bool{}
+	for _, p := range XMLPointers(lotl) {
+		usable[p.Territory] = true
+	}
+	var out []Outcome
+	seen := map[string]bool{}
+	for _, p := range lotl.Pointers {
+		t := p.Territory
+		if t == "EU" || usable[t] || seen[t] {
+			continue
+		}
+		seen[t] = true
+		var why string
+		switch {
+		case p.Type != tsl.TypeEUGeneric:
+			why = fmt.Sprintf("of type %q, not EUgeneric", p.Type)
+		default:
+			why = fmt.Sprintf("as %q, not %s", strings.TrimSpace(p.MimeType), tsl.MimeTypeTSL)
+		}
+		out = append(out, Outcome{Territory: t, URL: p.Location, Err: &ListError{Territory: t, URL: p.Location, Verdict: ParseFailed,
+			Err: fmt.Errorf("%w: the LOTL (sequence %d) points to the list of territory %q only %s, which eutl cannot verify", ErrUnusablePointer, lotl.SequenceNumber, t, why)}})
 	}
 	return out
 }

@@ -168,7 +168,7 @@ func TestRealPivotWalk(t *testing.T) {
 		if p.Verdict() != trust.Valid {
 			t.Errorf("pivot %s: %s %v", p.Name, p.Verdict(), p.Err)
 		}
-		walked = append(walked, strings.TrimSuffix(strings.TrimPrefix(p.Name, "eu-lotl-pivot-"), ".xml"))
+		walked = append(walked, strings.TrimSuffix(strings.TrimPrefix(p.Name, "pivots/eu-lotl-pivot-"), ".xml"))
 	}
 	if got := strings.Join(walked, " → "); got != "282 → 300 → 335 → 341 → 378" {
 		t.Errorf("walk %s", got)
