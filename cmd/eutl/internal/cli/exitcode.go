@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 
+	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -11,7 +12,8 @@ import (
 //	0  check/batch: every query answered qualified from verified lists;
 //	   other commands: success
 //	1  unexpected internal error (a bug)
-//	2  usage error: unknown flag, bad service alias, unreadable input, bad date
+//	2  usage error: unknown flag, bad service alias, unreadable input, bad date;
+//	   environment error: a cache dir that is a file, unwritable or damaged
 //	3  check/batch: at least one query answered not qualified, from verified lists
 //	4  trust failure: a list needed for the answer did not verify
 //	5  a list needed for the answer could not be fetched and no verified cached
@@ -62,6 +64,10 @@ func exitCode(err error) int {
 	var le *trust.ListError
 	if errors.As(err, &le) {
 		return verdictCode(le.Verdict)
+	}
+	var ce *fetch.CacheError
+	if errors.As(err, &ce) {
+		return ExitUsage // the environment: a cache dir that cannot be used
 	}
 	return ExitInternal
 }

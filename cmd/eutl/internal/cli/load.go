@@ -23,9 +23,6 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 	}
 	cache, err := fetch.OpenCache(g.cacheDir, !offline)
 	if err != nil {
-		if offline && errors.Is(err, fetch.ErrNewerCache) {
-			return nil, usagef(err)
-		}
 		if errors.Is(err, fetch.ErrNewerCache) {
 			return nil, usagef(err)
 		}
@@ -58,6 +55,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 	opts := trust.ChainOptions{
 		Options: g.trustOptions(), LOTLURL: g.lotlURL, Anchors: anchors, OJURI: ojURI,
 		Territories: territories, Concurrency: g.concurrency,
+		PivotWalkTimeout: pivotWalkTimeout(g.timeout),
 	}
 	bar := g.progress()
 	if bar != nil {
@@ -73,10 +71,21 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 	if ctx.Err() != nil {
 		return nil, &exitError{code: ExitInterrupted, msg: "interrupted: " + ctx.Err().Error() + "; the cache keeps what was verified before"}
 	}
+	if res.Err != nil {
+		return nil, res.Err
+	}
 	for _, w := range res.Warnings {
 		g.warn("%s", w)
 	}
 	return res, nil
+}
+
+// pivotWalkTimeout is the one deadline of the whole pivot walk: one and a
+// half times the per-request timeout (45s by default), so that a request
+// and its one retry may not both use their whole timeout, and pivots that
+// never answer cost one deadline, not one per pivot.
+func pivotWalkTimeout(perRequest time.Duration) time.Duration {
+	return perRequest * 3 / 2
 }
 
 // chainCode is the exit code of a chain result: 0 when the LOTL and every

@@ -3,10 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/trust"
 )
@@ -24,7 +24,7 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 			if (len(certFiles) == 0) == (lotlFile == "") {
 				return usagef(errors.New("give the allowed signers with --cert PEM (repeatable) or take them from a LOTL with --lotl FILE"))
 			}
-			data, err := os.ReadFile(g.path(args[0]))
+			data, err := readLocal(g.path(args[0]), fetch.DefaultMaxSize)
 			if err != nil {
 				return usagef(fmt.Errorf("cannot read %s: %w", args[0], err))
 			}
@@ -68,7 +68,7 @@ func (g *globalOptions) trustOptions() trust.Options {
 // expectFromLOTL verifies the LOTL file against the trust anchors and returns
 // what the list must be according to the LOTL's pointer for its territory.
 func (g *globalOptions) expectFromLOTL(cmd *cobra.Command, lotlFile string, data []byte) (trust.Expect, error) {
-	lotlData, err := os.ReadFile(g.path(lotlFile))
+	lotlData, err := readLocal(g.path(lotlFile), fetch.DefaultMaxSize)
 	if err != nil {
 		return trust.Expect{}, usagef(fmt.Errorf("cannot read --lotl file: %w", err))
 	}
