@@ -224,7 +224,22 @@ func (r *chainRun) establishLOTL(data []byte, floor int) (*VerifiedList, error) 
 	fetched := r.walk(urls, true)
 	r.res.Pivots = fetched.outcomes
 	r.res.Warnings = append(r.res.Warnings, fetched.warnings...)
-	return verifyWithAnchors(data, fetched.signers(r.o.Anchors), exp, r.o.Options)
+	vl, err = verifyWithAnchors(data, fetched.signers(r.o.Anchors), exp, r.o.Options)
+	if needsWalk(err) && fetched.missing > 0 {
+		// The signer may be proven by a pivot that could not be fetched:
+		// a fetch failure, not a verdict on the LOTL.
+		var le *ListError
+		errors.As(err, &le)
+		var names []string
+		for _, o := range fetched.outcomes {
+			if o.Verdict() == FetchFailed {
+				names = append(names, path.Base(o.URL))
+			}
+		}
+		err = &ListError{Territory: "EU", URL: r.o.LOTLURL, Verdict: FetchFailed,
+			Err: fmt.Errorf("the LOTL's signer is not an anchor and %d pivot(s) that could prove it could not be fetched (%s): %w", fetched.missing, strings.Join(names, ", "), le.Err)}
+	}
+	return vl, err
 }
 
 // needsWalk: only a LOTL whose signer is not (yet) trusted is worth a walk;
@@ -349,8 +364,7 @@ func (r *chainRun) readPivots(urls []string, network bool) []pivotData {
 	ctx, cancel := context.WithTimeout(fetch.WithRetries(r.ctx, 1), r.o.PivotWalkTimeout)
 	defer cancel()
 	out := make([]pivotData, len(urls))
-	var g errgroup.Group
-	g.SetLimit(r.o.Concurrency)
+	var g errgroup.Group // at most MaxPivots small requests to one host, all at once
 	for i, u := range urls {
 		name := fetch.PivotName(u)
 		out[i].out = Outcome{Name: name, Territory: "EU", URL: u}

@@ -3,6 +3,7 @@ package trust
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/eutl/eutl/pkg/tsl"
@@ -75,23 +76,32 @@ func unusableTerritories(lotl *tsl.List) []Outcome {
 	for _, p := range XMLPointers(lotl) {
 		usable[p.Territory] = true
 	}
-	var out []Outcome
-	seen := map[string]bool{}
+	var order []string
+	forms := map[string][]string{}
+	first := map[string]tsl.Pointer{}
 	for _, p := range lotl.Pointers {
 		t := p.Territory
-		if t == "EU" || usable[t] || seen[t] {
+		if t == "EU" || usable[t] {
 			continue
 		}
-		seen[t] = true
-		var why string
-		switch {
-		case p.Type != tsl.TypeEUGeneric:
-			why = fmt.Sprintf("of type %q, not EUgeneric", p.Type)
-		default:
-			why = fmt.Sprintf("as %q, not %s", strings.TrimSpace(p.MimeType), tsl.MimeTypeTSL)
+		if _, ok := first[t]; !ok {
+			first[t] = p
+			order = append(order, t)
 		}
+		form := fmt.Sprintf("as %q", strings.TrimSpace(p.MimeType))
+		if p.Type != tsl.TypeEUGeneric {
+			form += fmt.Sprintf(" of type %q", p.Type)
+		}
+		if !slices.Contains(forms[t], form) {
+			forms[t] = append(forms[t], form)
+		}
+	}
+	var out []Outcome
+	for _, t := range order {
+		p := first[t]
 		out = append(out, Outcome{Territory: t, URL: p.Location, Err: &ListError{Territory: t, URL: p.Location, Verdict: ParseFailed,
-			Err: fmt.Errorf("%w: the LOTL (sequence %d) points to the list of territory %q only %s, which eutl cannot verify", ErrUnusablePointer, lotl.SequenceNumber, t, why)}})
+			Err: fmt.Errorf("%w: the LOTL (sequence %d) points to the list of territory %q only %s, and eutl verifies only EUgeneric lists as %s",
+				ErrUnusablePointer, lotl.SequenceNumber, t, strings.Join(forms[t], ", "), tsl.MimeTypeTSL)}})
 	}
 	return out
 }
