@@ -21,9 +21,11 @@ Usage:
 
 	0  check/batch: every query answered qualified, from verified lists;
 	   other commands: success
-	1  unexpected internal error (a bug)
+	1  unexpected internal error (a bug, a panic: please report it)
 	2  usage error: unknown flag, bad service alias, unreadable input file,
-	   malformed date, malformed batch rows (nothing looked up)
+	   malformed date, malformed batch rows (nothing looked up); environment
+	   error: a cache dir that is a file, unwritable, or holds a damaged
+	   eutl-cache.json or state.json
 	3  check/batch: at least one query answered not qualified, and every
 	   list that could hold the answer was verified
 	4  trust failure: a list needed for the answer did not verify
@@ -41,9 +43,11 @@ schema_version; fields are only ever added.
 
 Fetched lists are kept, exactly as received and only once verified, in
 --cache-dir (default the user cache directory /eutl): lotl.xml,
-<TERRITORY>.xml, pivot LOTLs under their URL base name, metadata in meta/,
-rollback state in state.json. --offline reads only that directory, which may
-also be prepared by hand. Cached lists are verified again on every use.
+<TERRITORY>.xml, pivot LOTLs in pivots/, metadata in meta/, rollback state
+in state.json. --offline reads only that directory, which may also be
+prepared by hand (the LOTL as lotl.xml or eu-lotl.xml, pivots at the top
+level). No operation follows a link out of the directory. Cached lists are
+verified again on every use.
 
 See README.md for the full contract.
 */
