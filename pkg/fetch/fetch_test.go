@@ -399,3 +399,29 @@ func TestCacheErrors(t *testing.T) {
 		t.Errorf("damaged state: %v", err)
 	}
 }
+
+// TestOfflineNames: offline, a missing file is named by the path expected,
+// and the LOTL is read under its URL's base name too.
+func TestOfflineNames(t *testing.T) {
+	dir := t.TempDir()
+	s := &Store{Cache: &Cache{Dir: dir}, Offline: true}
+	ctx := context.Background()
+	const lotlURL = "https://ec.europa.eu/tools/lotl/eu-lotl.xml"
+	_, err := s.Fetch(ctx, "lotl", lotlURL, false)
+	if !errors.Is(err, ErrNotInCache) || !strings.Contains(err.Error(), filepath.Join(dir, "lotl.xml")+" or "+filepath.Join(dir, "eu-lotl.xml")) {
+		t.Errorf("missing LOTL: %v", err)
+	}
+	if _, err := s.Fetch(ctx, "EL", "https://www.eett.gr/tsl/tl-el.xml", false); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "EL.xml")) {
+		t.Errorf("missing EL: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "eu-lotl.xml"), []byte("<lotl/>"), 0o644)
+	if f, err := s.Fetch(ctx, "lotl", lotlURL, false); err != nil || string(f.Data) != "<lotl/>" {
+		t.Errorf("eu-lotl.xml not read: %v", err)
+	}
+	// the LOTL URL's base name never reads another entry's file
+	os.WriteFile(filepath.Join(dir, "BE.xml"), []byte("<be/>"), 0o644)
+	os.Remove(filepath.Join(dir, "eu-lotl.xml"))
+	if _, err := s.Fetch(ctx, "lotl", "https://x.test/BE.xml", false); !errors.Is(err, ErrNotInCache) {
+		t.Errorf("LOTL read from BE.xml: %v", err)
+	}
+}

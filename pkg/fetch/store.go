@@ -132,7 +132,7 @@ func (s *Store) read(name, rawURL string) ([]byte, *Meta, error) {
 		return alt, nil, nil
 	}
 	if errors.Is(aerr, ErrNotInCache) {
-		return nil, nil, fmt.Errorf("%w, nor %s", err, filepath.Join(s.Cache.Dir, base))
+		return nil, nil, fmt.Errorf("lotl: %w (expected %s or %s)", ErrNotInCache, filepath.Join(s.Cache.Dir, "lotl.xml"), filepath.Join(s.Cache.Dir, base))
 	}
 	return nil, nil, err
 }
