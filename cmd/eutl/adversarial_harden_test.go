@@ -76,6 +76,9 @@ func pivotWalkCases() []attack {
 			withPivots(t, w, bad...)
 			h := newHarness(t, w)
 			h.srv.SetFiles(w.Files)
+			if f.Trickle > 0 || f.StallMidBody {
+				f.Body = w.Files["/eu-lotl-pivot-101.xml"] // a body to trickle or cut
+			}
 			for _, u := range bad {
 				h.srv.SetFault(pathOf(u), &f)
 			}

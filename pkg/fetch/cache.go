@@ -53,6 +53,10 @@ type Cache struct {
 	MaxSize int64
 }
 
+// ErrOutsideCache is wrapped when a path in the cache is a link leading out
+// of the cache directory: it is never followed.
+var ErrOutsideCache = errors.New("link out of the cache")
+
 // CacheError is a cache directory eutl cannot use: the path is a file, it is
 // not writable, or its marker or rollback state is damaged. It is a problem
 // of the environment, not of a list.
@@ -222,7 +226,7 @@ func OpenCache(dir string, create bool) (*Cache, error) {
 		defer r.Close()
 		for _, d := range []string{"meta", "meta/pivots", "pivots"} {
 			if err := r.MkdirAll(d, 0o755); err != nil {
-				return nil, &CacheError{Path: filepath.Join(dir, d), Err: unwrapPathError(err)}
+				return nil, &CacheError{Path: dir, Err: confinedError(r, dir, d, err)}
 			}
 		}
 	}
@@ -261,7 +265,7 @@ func (c *Cache) readFile(name string, max int64) ([]byte, error) {
 	defer r.Close()
 	fi, err := r.Stat(name)
 	if err != nil {
-		return nil, err
+		return nil, confinedError(r, c.Dir, name, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, notRegular(filepath.Join(c.Dir, name), fi.Mode())
@@ -272,6 +276,23 @@ func (c *Cache) readFile(name string, max int64) ([]byte, error) {
 	}
 	defer f.Close()
 	return readOpened(f, filepath.Join(c.Dir, name), max)
+}
+
+// confinedError words an error of an operation below the cache directory:
+// a link that leads out of it is named as such (it is never followed).
+func confinedError(r *os.Root, dir, name string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	// the first link on the way decides
+	p := ""
+	for _, part := range strings.Split(name, "/") {
+		p = path.Join(p, part)
+		if fi, lerr := r.Lstat(p); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%w: %s is a symbolic link that leads out of the cache directory or cannot be resolved in it (eutl does not follow it)", ErrOutsideCache, filepath.Join(dir, filepath.FromSlash(p)))
+		}
+	}
+	return fmt.Errorf("%s: %w", filepath.Join(dir, filepath.FromSlash(name)), unwrapPathError(err))
 }
 
 // Prepare readies the cache for writing: it removes temporary files left by
@@ -438,7 +459,7 @@ func (c *Cache) Lock(ctx context.Context) (func(), error) {
 	defer r.Close()
 	f, err := r.OpenFile(".lock", os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, &CacheError{Path: filepath.Join(c.Dir, ".lock"), Err: fmt.Errorf("cannot create the lock file: %w", unwrapPathError(err))}
+		return nil, &CacheError{Path: c.Dir, Err: fmt.Errorf("cannot create the lock file: %w", confinedError(r, c.Dir, ".lock", err))}
 	}
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		f.Close()
