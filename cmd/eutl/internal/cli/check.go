@@ -9,7 +9,6 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
-	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
@@ -103,21 +102,15 @@ func answerError(a *query.Answer) error {
 
 // loadIndex loads and verifies the lists and indexes them for queries.
 func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*query.Index, error) {
-	res, err := g.loadSet(cmd.Context(), territories, g.offline)
+	set, err := g.loadSet(cmd.Context(), territories, g.offline)
 	if err != nil {
 		return nil, err
 	}
-	if res.LOTL.Usable() {
-		for i := range res.Lists {
-			if errors.Is(res.Lists[i].Err, trust.ErrNoPointer) {
-				var known []string
-				for _, p := range trust.XMLPointers(res.LOTL.List.List) {
-					known = append(known, p.Territory)
-				}
-				return nil, usagef(fmt.Errorf("the LOTL lists no Trusted List for territory %q; it has: %s", res.Lists[i].Territory, strings.Join(known, " ")))
-			}
-		}
+	ix, err := set.Index()
+	if err != nil {
+		return nil, usagef(err)
 	}
+	res := set.Chain()
 	for i := range res.Lists {
 		o := &res.Lists[i]
 		for _, n := range o.Notes {
@@ -132,5 +125,5 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 			}
 		}
 	}
-	return query.FromChain(res), nil
+	return ix, nil
 }

@@ -43,10 +43,11 @@ func newListsCmd(g *globalOptions) *cobra.Command {
 }
 
 func (g *globalOptions) runLists(cmd *cobra.Command, offline bool) error {
-	res, err := g.loadSet(cmd.Context(), nil, offline)
+	set, err := g.loadSet(cmd.Context(), nil, offline)
 	if err != nil {
 		return err
 	}
+	res := set.Chain()
 	r := g.listsReport(res)
 	if err := report.WriteLists(cmd.OutOrStdout(), g.format, r); err != nil {
 		return err

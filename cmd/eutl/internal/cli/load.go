@@ -3,89 +3,66 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
-// loadSet fetches (or, offline, reads from the cache) and verifies the LOTL
-// and the national lists (all, or only territories), updating the cache.
-func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*trust.ChainResult, error) {
-	anchors, err := g.anchors()
+// loadSet loads and verifies the lists (all, or only territories) with one
+// library call, showing progress and printing the load's warnings.
+func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*eutl.Set, error) {
+	cfg, err := g.config(territories, offline)
 	if err != nil {
 		return nil, err
 	}
-	cache, err := fetch.OpenCache(g.cacheDir, !offline)
-	if err != nil {
-		if errors.Is(err, fetch.ErrNewerCache) {
-			return nil, usagef(err)
-		}
-		return nil, fmt.Errorf("opening the cache: %w", err)
-	}
-	store := &fetch.Store{Cache: cache, Offline: offline, Now: g.env.Now, ToolVersion: Version}
-	if !offline {
-		lockCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		unlock, err := cache.Lock(lockCtx)
-		cancel()
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
-		if err := cache.Prepare(); err != nil {
-			if errors.Is(err, fetch.ErrNewerCache) {
-				return nil, usagef(err)
-			}
-			return nil, fmt.Errorf("preparing the cache: %w", err)
-		}
-		store.Client = fetch.NewClient(fetch.Options{
-			UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
-			BaseDelay: g.env.RetryBaseDelay,
-		})
-	}
-	ojURI := ""
-	if g.trustAnchors == "" {
-		ojURI = trust.OfficialJournalURI
-	}
-	opts := trust.ChainOptions{
-		Options: g.trustOptions(), LOTLURL: g.lotlURL, Anchors: anchors, OJURI: ojURI,
-		Territories: territories, Concurrency: g.concurrency,
-		PivotWalkTimeout: pivotWalkTimeout(g.timeout),
-	}
 	bar := g.progress()
 	if bar != nil {
-		opts.Progress = bar.event
+		cfg.Progress = bar.event
 	}
-	res := trust.Chain(ctx, store, opts)
+	set, err := eutl.Load(ctx, cfg)
 	if bar != nil {
 		bar.finish()
 	}
-	if err := store.Flush(); err != nil {
-		g.warn("could not save rollback state in %s: %v", g.cacheDir, err)
+	var ie *eutl.InterruptedError
+	switch {
+	case errors.As(err, &ie):
+		for _, w := range ie.Warnings {
+			g.warn("%s", w)
+		}
+		return nil, &exitError{code: ExitInterrupted, msg: err.Error()}
+	case errors.Is(err, fetch.ErrNewerCache):
+		return nil, usagef(err)
+	case err != nil:
+		return nil, err
 	}
-	if ctx.Err() != nil {
-		return nil, &exitError{code: ExitInterrupted, msg: "interrupted: " + ctx.Err().Error() + "; the cache keeps what was verified before"}
-	}
-	if res.Err != nil {
-		return nil, res.Err
-	}
-	for _, w := range res.Warnings {
+	for _, w := range set.Warnings() {
 		g.warn("%s", w)
 	}
-	return res, nil
+	return set, nil
 }
 
-// pivotWalkTimeout is the one deadline of the whole pivot walk: one and a
-// half times the per-request timeout (45s by default), so that a request
-// and its one retry may not both use their whole timeout, and pivots that
-// never answer cost one deadline, not one per pivot.
-func pivotWalkTimeout(perRequest time.Duration) time.Duration {
-	return perRequest * 3 / 2
+// config turns the global flags into the library's configuration.
+func (g *globalOptions) config(territories []string, offline bool) (eutl.Config, error) {
+	cfg := eutl.Config{
+		LOTLURL: g.lotlURL, CacheDir: g.cacheDir, Offline: offline, Timeout: g.timeout,
+		UserAgent: "eutl/" + Version, ToolVersion: Version,
+		At: g.at, Territories: territories, Concurrency: g.concurrency,
+		AllowExpiredUnsafe: g.allowExpired,
+	}
+	if g.trustAnchors != "" {
+		anchors, err := g.anchors()
+		if err != nil {
+			return eutl.Config{}, err
+		}
+		cfg.CustomAnchorsUnsafe = &anchors
+	}
+	return cfg, nil
 }
 
 // chainCode is the exit code of a chain result: 0 when the LOTL and every

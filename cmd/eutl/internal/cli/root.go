@@ -15,15 +15,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/internal/loadhook"
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
 var Version = "dev"
-
-// DefaultLOTLURL is where the EU List of Trusted Lists lives.
-const DefaultLOTLURL = "https://ec.europa.eu/tools/lotl/eu-lotl.xml"
 
 // Env is what a run of eutl sees of the world. Tests replace parts of it.
 type Env struct {
@@ -92,6 +91,8 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
+	// Test hooks reach the library through the context only (internal).
+	ctx = loadhook.With(ctx, loadhook.Hooks{Transport: env.Transport, RetryBaseDelay: env.RetryBaseDelay, Now: env.Now})
 	err := root.ExecuteContext(ctx)
 	if err != nil && !g.ran {
 		var ue *usageError
@@ -134,7 +135,7 @@ the Official Journal of the EU.`,
 	root.SetVersionTemplate("eutl {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usagef(err) })
 	f := root.PersistentFlags()
-	f.StringVar(&g.lotlURL, "lotl-url", DefaultLOTLURL, "where the List of Trusted Lists is fetched")
+	f.StringVar(&g.lotlURL, "lotl-url", eutl.DefaultLOTLURL, "where the List of Trusted Lists is fetched")
 	f.StringVar(&g.trustAnchors, "trust-anchors", "", "PEM file of the certificates allowed to sign the LOTL (replaces the built-in Official Journal set)")
 	f.StringVar(&g.cacheDir, "cache-dir", "", "where fetched lists and verification results are kept (default: the user cache dir/eutl)")
 	f.BoolVar(&g.offline, "offline", false, "never touch the network; use only what is in the cache dir")
@@ -176,17 +177,17 @@ func (g *globalOptions) resolve() error {
 	if g.timeout <= 0 {
 		return usagef(fmt.Errorf("--timeout must be positive, got %s", g.timeout))
 	}
-	if g.concurrency < 1 || g.concurrency > 64 {
-		return usagef(fmt.Errorf("--concurrency must be between 1 and 64, got %d", g.concurrency))
+	if g.concurrency < 1 || g.concurrency > eutl.MaxConcurrency {
+		return usagef(fmt.Errorf("--concurrency must be between 1 and %d, got %d", eutl.MaxConcurrency, g.concurrency))
 	}
 	if g.cacheDir != "" {
 		g.cacheDir = g.path(g.cacheDir)
 	} else {
-		dir, err := os.UserCacheDir()
+		dir, err := eutl.DefaultCacheDir()
 		if err != nil {
 			return usagef(fmt.Errorf("no user cache directory (%v): pass --cache-dir", err))
 		}
-		g.cacheDir = filepath.Join(dir, "eutl")
+		g.cacheDir = dir
 	}
 	g.ran = true
 	if g.allowExpired {

@@ -1,0 +1,311 @@
+package eutl_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eutl/eutl/internal/loadhook"
+	"github.com/eutl/eutl/pkg/eutl"
+	"github.com/eutl/eutl/pkg/fetch"
+	"github.com/eutl/eutl/pkg/query"
+	"github.com/eutl/eutl/pkg/tltest"
+	"github.com/eutl/eutl/pkg/trust"
+)
+
+var at = time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC)
+
+// One generated EU for the whole package: keys are the slow part.
+var (
+	worldOnce sync.Once
+	world     *tltest.World
+	worldErr  error
+)
+
+func testWorld(t testing.TB) *tltest.World {
+	t.Helper()
+	worldOnce.Do(func() { world, worldErr = tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test"}) })
+	if worldErr != nil {
+		t.Fatal(worldErr)
+	}
+	return world
+}
+
+// anchors are the generated world's LOTL signers, in place of the Official
+// Journal's.
+func anchors(w *tltest.World) *trust.Anchors {
+	return &trust.Anchors{Name: "test anchors", DER: [][]byte{w.Anchors[0].DER, w.Anchors[1].DER}}
+}
+
+// online returns a context routing every host to a loopback server
+// publishing w, and the server.
+func online(t testing.TB, w *tltest.World) (context.Context, *tltest.Server) {
+	srv := tltest.NewServer(w)
+	t.Cleanup(srv.Close)
+	return loadhook.With(context.Background(), loadhook.Hooks{Transport: srv.Transport(), RetryBaseDelay: time.Millisecond, Now: func() time.Time { return at }}), srv
+}
+
+func TestConfigValidation(t *testing.T) {
+	t.Parallel()
+	src := &memSource{}
+	for _, tc := range []struct {
+		name  string
+		cfg   eutl.Config
+		field string
+	}{
+		{"no cache dir", eutl.Config{}, "CacheDir"},
+		{"source and cache dir", eutl.Config{Source: src, CacheDir: "x"}, "CacheDir"},
+		{"source and offline", eutl.Config{Source: src, Offline: true}, "Offline"},
+		{"source and lock wait", eutl.Config{Source: src, LockWait: time.Second}, "LockWait"},
+		{"source and timeout", eutl.Config{Source: src, Timeout: time.Second}, "Timeout"},
+		{"concurrency too high", eutl.Config{CacheDir: "x", Concurrency: 65}, "Concurrency"},
+		{"concurrency negative", eutl.Config{CacheDir: "x", Concurrency: -1}, "Concurrency"},
+		{"timeout negative", eutl.Config{CacheDir: "x", Timeout: -time.Second}, "Timeout"},
+		{"lock wait negative", eutl.Config{CacheDir: "x", LockWait: -time.Second}, "LockWait"},
+		{"empty territory", eutl.Config{CacheDir: "x", Territories: []string{"BE", " "}}, "Territories"},
+		{"empty custom anchors", eutl.Config{CacheDir: "x", CustomAnchorsUnsafe: &trust.Anchors{Name: "none"}}, "CustomAnchorsUnsafe"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := eutl.Load(context.Background(), tc.cfg)
+			var ce *eutl.ConfigError
+			if !errors.As(err, &ce) || ce.Field != tc.field {
+				t.Fatalf("Load: %v, want a ConfigError on %s", err, tc.field)
+			}
+			if !strings.HasPrefix(err.Error(), "eutl.Config."+tc.field+": ") {
+				t.Errorf("message %q does not name the field", err)
+			}
+		})
+	}
+	if src.fetches != 0 {
+		t.Errorf("an invalid config fetched %d lists", src.fetches)
+	}
+}
+
+// TestLoadOnlineThenOffline loads through the network into a cache, answers
+// from it, then loads the same cache offline without a request.
+func TestLoadOnlineThenOffline(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	ctx, srv := online(t, w)
+	dir := t.TempDir()
+	var events []trust.Event
+	set, err := eutl.Load(ctx, eutl.Config{LOTLURL: w.LOTLURL(), CacheDir: dir, CustomAnchorsUnsafe: anchors(w), At: at,
+		Progress: func(e trust.Event) { events = append(events, e) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := set.Chain()
+	if !res.LOTL.Usable() || len(res.Lists) != 3 {
+		t.Fatalf("LOTL %s, %d lists", res.LOTL.Verdict(), len(res.Lists))
+	}
+	for _, o := range res.Lists {
+		if o.Verdict() != trust.Valid {
+			t.Errorf("%s: %s (%v)", o.Territory, o.Verdict(), o.Err)
+		}
+	}
+	if !set.At().Equal(at) {
+		t.Errorf("At %s", set.At())
+	}
+	if len(events) == 0 || events[len(events)-1].Done == "" {
+		t.Errorf("progress events %+v", events)
+	}
+	checkBMID(t, set, query.Qualified)
+	for _, f := range []string{"lotl.xml", "BE.xml", "EL.xml", "FR.xml", "state.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("cache: %v", err)
+		}
+	}
+
+	before := srv.Requests("/eu-lotl.xml") + srv.Requests("/BE.xml")
+	set, err = eutl.Load(ctx, eutl.Config{LOTLURL: w.LOTLURL(), CacheDir: dir, Offline: true, CustomAnchorsUnsafe: anchors(w), At: at, Territories: []string{"BE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Requests("/eu-lotl.xml") + srv.Requests("/BE.xml"); n != before {
+		t.Errorf("offline load made %d requests", n-before)
+	}
+	if got := len(set.Chain().Lists); got != 1 {
+		t.Errorf("Territories BE loaded %d lists", got)
+	}
+	checkBMID(t, set, query.Qualified)
+}
+
+func checkBMID(t *testing.T, set *eutl.Set, want query.Outcome) {
+	t.Helper()
+	ix, err := set.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind, err := query.ParseKind("qval")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := ix.Check(query.Query{Provider: "VATBE-0541659084", Kind: kind, At: set.At()})
+	if a.Outcome() != want {
+		t.Errorf("check: outcome %v, want %v (%s)", a.Outcome(), want, a.Reason)
+	}
+}
+
+// TestBuiltinAnchorsRefuseOthers: without CustomAnchorsUnsafe the pinned
+// Official Journal set decides, so a generated LOTL is untrusted and no
+// answer is negative.
+func TestBuiltinAnchorsRefuseOthers(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	ctx, _ := online(t, w)
+	set, err := eutl.Load(ctx, eutl.Config{LOTLURL: w.LOTLURL(), CacheDir: t.TempDir(), At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := set.Chain().LOTL.Verdict(); v != trust.UntrustedSigner {
+		t.Fatalf("LOTL verdict %s, want untrusted_signer", v)
+	}
+	if name := set.Chain().Anchors.Name; name != trust.OfficialJournalNotice {
+		t.Errorf("anchors %q", name)
+	}
+	checkBMID(t, set, query.IncompleteTrust)
+}
+
+func TestUnknownTerritory(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	ctx, _ := online(t, w)
+	set, err := eutl.Load(ctx, eutl.Config{LOTLURL: w.LOTLURL(), CacheDir: t.TempDir(), CustomAnchorsUnsafe: anchors(w), At: at, Territories: []string{"US", "BE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = set.Index()
+	var te *eutl.TerritoryError
+	if !errors.As(err, &te) || te.Territory != "US" || strings.Join(te.Known, " ") != "BE EL FR" || !errors.Is(err, trust.ErrNoPointer) {
+		t.Fatalf("Index: %v, want a TerritoryError for US knowing BE EL FR", err)
+	}
+}
+
+// TestLockWait: a load waits LockWait for another holder of the cache's
+// lock, then fails naming the directory.
+func TestLockWait(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	ctx, _ := online(t, w)
+	dir := t.TempDir()
+	c, err := fetch.OpenCache(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := c.Lock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = eutl.Load(ctx, eutl.Config{LOTLURL: w.LOTLURL(), CacheDir: dir, CustomAnchorsUnsafe: anchors(w), At: at, LockWait: 20 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("Load with the lock held: %v", err)
+	}
+	unlock()
+	if _, err := eutl.Load(ctx, eutl.Config{LOTLURL: w.LOTLURL(), CacheDir: dir, CustomAnchorsUnsafe: anchors(w), At: at, LockWait: time.Second}); err != nil {
+		t.Fatalf("Load after unlock: %v", err)
+	}
+}
+
+func TestInterrupted(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	ctx, _ := online(t, w)
+	ctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err := eutl.Load(ctx, eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: at})
+	var ie *eutl.InterruptedError
+	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Load with a cancelled context: %v", err)
+	}
+}
+
+func TestNewerCacheRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "eutl-cache.json"), []byte(`{"format_version": 99}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, offline := range []bool{false, true} {
+		_, err := eutl.Load(context.Background(), eutl.Config{CacheDir: dir, Offline: offline})
+		if !errors.Is(err, fetch.ErrNewerCache) {
+			t.Errorf("offline=%v: %v, want ErrNewerCache", offline, err)
+		}
+	}
+}
+
+// memSource is a trust.Source over files in memory, as a snapshot is.
+type memSource struct {
+	files    map[string][]byte // by URL path
+	mu       sync.Mutex
+	fetches  int
+	accepted map[string]int
+	flushed  int
+	flushErr error
+}
+
+func (m *memSource) Fetch(_ context.Context, name, url string, _ bool) (*fetch.Fetched, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fetches++
+	path := url[strings.Index(url[len("http://"):], "/")+len("http://"):]
+	data, ok := m.files[path]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", name, fetch.ErrNotInCache)
+	}
+	return &fetch.Fetched{Data: data, URL: url, Origin: "memory", FromCache: true}, nil
+}
+
+func (m *memSource) Cached(name, _ string) (*fetch.Fetched, error) {
+	return nil, fmt.Errorf("%s: %w", name, fetch.ErrNotInCache)
+}
+
+func (m *memSource) Accept(name string, _ *fetch.Fetched, info fetch.AcceptInfo) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.accepted == nil {
+		m.accepted = map[string]int{}
+	}
+	m.accepted[name] = info.Sequence
+	return nil
+}
+
+func (m *memSource) LastSequence(string) (int, error) { return 0, nil }
+
+func (m *memSource) Flush() error { m.flushed++; return m.flushErr }
+
+// TestSource: a Source replaces cache and network; lists are still verified
+// (a tampered one fails), Flush is called and its failure is a warning.
+func TestSource(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	files := map[string][]byte{}
+	for k, v := range w.Files {
+		files[k] = v
+	}
+	files["/FR.xml"] = []byte(strings.Replace(string(files["/FR.xml"]), "Svcstatus/withdrawn", "Svcstatus/granted", 1))
+	src := &memSource{files: files, flushErr: errors.New("disk full")}
+	set, err := eutl.Load(context.Background(), eutl.Config{Source: src, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]trust.Verdict{}
+	for _, o := range set.Chain().Lists {
+		got[o.Territory] = o.Verdict()
+	}
+	if got["BE"] != trust.Valid || got["EL"] != trust.Valid || got["FR"] != trust.SignatureInvalid {
+		t.Errorf("verdicts %v", got)
+	}
+	if _, ok := src.accepted["FR"]; ok || src.accepted["BE"] != 42 {
+		t.Errorf("accepted %v", src.accepted)
+	}
+	if src.flushed != 1 || len(set.Warnings()) != 1 || !strings.Contains(set.Warnings()[0], "disk full") {
+		t.Errorf("flushed %d times, warnings %q", src.flushed, set.Warnings())
+	}
+	checkBMID(t, set, query.Qualified)
+}
