@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -265,7 +264,7 @@ func localInputCases() []attack {
 	}
 	fifo := func(a ...string) func(*testing.T, *harness) []string {
 		return func(t *testing.T, h *harness) []string {
-			if err := syscall.Mkfifo(filepath.Join(h.dir, "fifo"), 0o644); err != nil {
+			if err := mkfifo(filepath.Join(h.dir, "fifo")); err != nil {
 				t.Skipf("mkfifo: %v", err)
 			}
 			return a
@@ -480,7 +479,7 @@ func confinementCases() []attack {
 			os.WriteFile(filepath.Join(cache, "lotl.xml"), sharedWorld(t).Files["/eu-lotl.xml"], 0o644)
 		}, offline, cli.ExitFetch),
 		outside("lotl.xml is a FIFO, offline", func(t *testing.T, cache, out string) {
-			if err := syscall.Mkfifo(filepath.Join(cache, "lotl.xml"), 0o644); err != nil {
+			if err := mkfifo(filepath.Join(cache, "lotl.xml")); err != nil {
 				t.Skipf("mkfifo: %v", err)
 			}
 		}, offline, cli.ExitFetch),

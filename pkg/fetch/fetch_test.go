@@ -368,7 +368,9 @@ func TestReadLocalFile(t *testing.T) {
 	f.Truncate(2 << 20)
 	f.Close()
 	fifo := filepath.Join(dir, "fifo")
-	syscall.Mkfifo(fifo, 0o644)
+	if err := mkfifo(fifo); err != nil {
+		t.Skip(err)
+	}
 	if b, err := ReadLocalFile(filepath.Join(dir, "small"), 3); err != nil || string(b) != "abc" {
 		t.Errorf("small: %q %v", b, err)
 	}
