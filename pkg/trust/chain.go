@@ -434,8 +434,8 @@ func (r *chainRun) verifyNationalLists(lotl *tsl.List) {
 		g.Go(func() error {
 			r.guard(func() {
 				outs[i] = verifyPointer(gctx, r.src, p, r.o.Options)
+				r.notify(Event{Done: p.Territory, Verdict: outs[i].Verdict()})
 			})
-			r.notify(Event{Done: p.Territory, Verdict: outs[i].Verdict()})
 			return nil
 		})
 	}
