@@ -5,7 +5,7 @@ FUZZTIME  ?= 20s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/eutl/eutl/cmd/eutl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test fmt-check vet race depcheck tidy-check fuzz bench golden lint clean adversarial
+.PHONY: all build install test fmt-check vet race depcheck tidy-check cross fuzz bench golden lint clean adversarial
 
 all: build
 
@@ -15,7 +15,7 @@ build:
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/eutl
 
-test: fmt-check vet depcheck tidy-check lint race
+test: fmt-check vet depcheck tidy-check cross lint race
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -27,8 +27,9 @@ vet:
 race:
 	$(GO) test -race -count=1 $(PKGS)
 
-# pkg/ is the library: no cobra, no terminal, no os.Exit or process streams;
-# tablewriter only in pkg/report.
+# pkg/ is the library: no cobra, no terminal, no os.Exit or process streams,
+# no flag names (--cache-dir) in its strings; tablewriter and JSON tags
+# (the output contract) only in pkg/report.
 depcheck:
 	@bad=$$($(GO) list -deps ./pkg/... | grep -E '^github.com/spf13/(cobra|pflag)$$|^golang.org/x/term$$|^github.com/schollz/progressbar' || true); \
 	if [ -n "$$bad" ]; then echo "pkg/ must not import: $$bad"; exit 1; fi
@@ -38,7 +39,18 @@ depcheck:
 	if [ -n "$$bad" ]; then echo "tablewriter outside pkg/report: $$bad"; exit 1; fi
 	@bad=$$(grep -rn 'os\.Exit(' --include='*.go' . | grep -v '_test.go' | grep -v '^./cmd/eutl/main.go' || true); \
 	if [ -n "$$bad" ]; then echo "os.Exit outside main: $$bad"; exit 1; fi
+	@$(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport' ./internal/depcheck >/dev/null || \
+	  { $(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport' ./internal/depcheck; exit 1; }
 	@echo "depcheck: ok"
+
+# Every platform builds (file locking is per platform: flock, LockFileEx);
+# windows also vets, so its test files compile.
+CROSS := windows/amd64 darwin/arm64 linux/arm64
+cross:
+	@for p in $(CROSS); do \
+	  echo "cross: $$p"; GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build ./... || exit 1; \
+	done
+	GOOS=windows GOARCH=amd64 $(GO) vet ./...
 
 tidy-check:
 	$(GO) mod tidy && git diff --exit-code go.mod go.sum

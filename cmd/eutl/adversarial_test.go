@@ -566,6 +566,7 @@ func TestAdversarial(t *testing.T) {
 	all := append(append(append(signatureAttacks(), chainAttacks()...), networkFaults()...), cacheAttacks()...)
 	for _, a := range all {
 		t.Run(a.class+"/"+a.name, func(t *testing.T) {
+			t.Parallel() // every case has its own server and cache
 			if a.run != nil {
 				a.run(t)
 				return

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,6 +64,7 @@ func TestScript(t *testing.T) {
 			"eutl":     runEutl,
 			"exitcode": checkExitCode,
 			"server":   serverCmd,
+			"golden":   goldenCmd,
 		},
 	})
 }
@@ -92,6 +94,39 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if !neg && code != 0 {
 		ts.Fatalf("eutl exited %d", code)
+	}
+}
+
+// digests are what differs between runs: the world's keys are generated
+// afresh, so list and certificate SHA-256 values and signature values change.
+var (
+	sha256Hex = regexp.MustCompile(`[0-9a-f]{64}`)
+	base64Run = regexp.MustCompile(`[A-Za-z0-9+/]{80,}={0,2}`)
+)
+
+// goldenCmd: "golden NAME" compares the last run's stdout with
+// testdata/golden/cli/NAME, SHA-256 digests and $WORK normalised; with
+// -update (make golden) it rewrites the file.
+func goldenCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: golden NAME")
+	}
+	got := ts.ReadFile("stdout")
+	got = strings.ReplaceAll(got, ts.Getenv("WORK"), "$WORK")
+	got = sha256Hex.ReplaceAllString(got, "<sha256>")
+	got = base64Run.ReplaceAllString(got, "<base64>")
+	path := filepath.Join("..", "..", "testdata", "golden", "cli", args[0])
+	if *updateScripts {
+		ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+		ts.Check(os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		ts.Fatalf("%v (run make golden)", err)
+	}
+	if got != string(want) {
+		ts.Fatalf("stdout differs from %s (run make golden and review the diff):\n%s", path, got)
 	}
 }
 

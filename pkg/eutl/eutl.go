@@ -1,55 +1,68 @@
-// Package eutl is the entry point of the eutl library: one call fetches the
-// EU List of Trusted Lists (LOTL) and the national Trusted Lists it points
-// to, verifies every signature back to the LOTL signing certificates pinned
-// from the Official Journal of the EU, and returns the verified set, from
-// which questions such as "is this provider qualified for this service?"
-// are answered.
+// Package eutl is the entry point of the eutl library. It answers "is this
+// trust service provider qualified for this kind of service, according to
+// the EU Trusted Lists?" from lists whose authenticity it has proved: every
+// list's XAdES signature is verified back to the LOTL signing certificates
+// pinned from the Official Journal of the EU.
 //
-// # Loading a verified set
+// # Load the lists
 //
-// [Load] does the whole job: it opens and locks the cache directory, fetches
-// what changed (conditional GET), verifies the chain of trust
-// (anchors → pivot LOTLs → LOTL → national lists) and keeps only the bytes
-// that verified:
+// [Load] does the whole job in one call: it opens and locks the cache
+// directory, fetches what changed, walks the chain of trust (anchors →
+// pivot LOTLs → LOTL → national lists) and caches only what verified:
 //
 //	set, err := eutl.Load(ctx, eutl.Config{CacheDir: dir})
 //	if err != nil {
-//		return err // a misconfiguration, the cache, or ctx ended
+//		return err // an invalid Config, the cache, or ctx ended
 //	}
 //
-// A list failing any check never makes Load fail: it is reported in
-// [Set.Chain] with its verdict and reason and is never consulted. Only
-// problems with the call itself (an invalid [Config], a cache that cannot be
-// opened or locked, an interrupted context) are errors.
+// A list failing any check does not make Load fail: it stays in
+// [Set.Chain] with its verdict and reason and is never consulted. Load
+// fails only when it could not run (a [*ConfigError], a cache that cannot
+// be opened or locked, an [*InterruptedError]). [DefaultCacheDir] is the
+// conventional cache directory.
 //
-// # Asking questions
+// # Ask
 //
-// [Set.Index] indexes the lists that verified:
+// [Set.Index] indexes the lists that verified; its Check, Providers and
+// Show methods answer (see package query):
 //
 //	ix, err := set.Index()
-//	a := ix.Check(query.Query{Provider: "VATBE-0541659084", Kind: kind, At: at})
+//	kind, err := query.ParseKind("qval")
+//	a := ix.Check(query.Query{Provider: "VATBE-0541659084", Kind: kind, At: set.At()})
 //	switch a.Outcome() {
-//	case query.Qualified: …
-//	case query.NotQualified: … // answered from verified lists only
-//	default: …                  // a list that could hold the answer failed
+//	case query.Qualified:    // yes
+//	case query.NotQualified: // no, from verified lists only
+//	default:                 // no answer: a list that could hold one failed
 //	}
 //
 // An answer is never negative when a list that could hold the provider
-// failed: such an answer is incomplete, not "not qualified".
+// failed. The example of [Load] runs this against a prepared directory.
+//
+// # Verify one list
+//
+// [VerifyList] checks a single list against the certificates allowed to
+// sign it, or against a LOTL it verifies first (see its example).
 //
 // # Offline use and other sources
 //
-// With [Config.Offline] nothing touches the network and the cache directory
-// is read only; a directory prepared by hand (lotl.xml or the LOTL URL's
-// base name, <TERRITORY>.xml, pivots at the top level or in pivots/) works. [Config.Source] replaces the cache and the network altogether with
-// another [trust.Source] (a snapshot, an in-memory set); every list is still
-// verified.
+// With [Config.Offline] nothing touches the network and the cache
+// directory is only read; a directory prepared by hand (lotl.xml or the
+// LOTL URL's base name, <TERRITORY>.xml, pivots at the top level or in
+// pivots/; see the README's "Cache and offline use") works.
+// [Config.Source] replaces the cache and the network with another
+// [trust.Source], such as a snapshot; its lists are verified all the same.
 //
 // # Safety overrides
 //
-// Options that weaken a check end in Unsafe ([Config.AllowExpiredUnsafe],
-// [Config.CustomAnchorsUnsafe]). Callers should record them next to any
-// answer they give.
+// Options that weaken a check end in Unsafe: [Config.AllowExpiredUnsafe]
+// and [Config.CustomAnchorsUnsafe]. A caller that sets one should say so
+// next to every answer it gives.
+//
+// # Output
+//
+// The JSON documents the eutl command writes are types of package report,
+// built from a [Set] (report.FromChain, report.FromAnswer); they are the
+// versioned contract for machines.
 package eutl
 
 import (
@@ -405,7 +418,7 @@ func (s *Set) territoryError() error {
 	for i := range res.Lists {
 		if errors.Is(res.Lists[i].Err, trust.ErrNoPointer) {
 			var known []string
-			for _, p := range trust.XMLPointers(res.LOTL.List.List) {
+			for _, p := range res.LOTL.List.List.XMLPointers() {
 				known = append(known, p.Territory)
 			}
 			return &TerritoryError{Territory: res.Lists[i].Territory, Known: known}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -113,8 +114,20 @@ func TestLoadOnlineThenOffline(t *testing.T) {
 	if !set.At().Equal(at) {
 		t.Errorf("At %s", set.At())
 	}
-	if len(events) == 0 || events[len(events)-1].Done == "" {
-		t.Errorf("progress events %+v", events)
+	roles := map[trust.Role]int{}
+	total := 0
+	for _, e := range events {
+		switch e.Kind {
+		case trust.EventListDone:
+			roles[e.Role]++
+		case trust.EventTotal:
+			total = e.Total
+		default:
+			t.Errorf("event of no kind: %+v", e)
+		}
+	}
+	if total != 3 || roles[trust.RoleNational] != 3 || roles[trust.RoleLOTL] != 1 {
+		t.Errorf("progress: total %d, done by role %v; events %+v", total, roles, events)
 	}
 	checkBMID(t, set, query.Qualified)
 	for _, f := range []string{"lotl.xml", "BE.xml", "EL.xml", "FR.xml", "state.json"} {
@@ -329,4 +342,57 @@ func TestSource(t *testing.T) {
 		t.Errorf("flushed %d times, warnings %q", src.flushed, set.Warnings())
 	}
 	checkBMID(t, set, query.Qualified)
+}
+
+// TestDefaultCacheDir: the cache lives in the platform's user cache
+// directory (XDG_CACHE_HOME on Linux, ~/Library/Caches on macOS,
+// %LocalAppData% on Windows).
+func TestDefaultCacheDir(t *testing.T) {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		t.Skipf("no user cache directory here: %v", err)
+	}
+	got, err := eutl.DefaultCacheDir()
+	if err != nil || got != filepath.Join(base, "eutl") {
+		t.Errorf("DefaultCacheDir %q, %v; want %q", got, err, filepath.Join(base, "eutl"))
+	}
+	if runtime.GOOS == "linux" {
+		t.Setenv("XDG_CACHE_HOME", "/xdg")
+		if got, _ := eutl.DefaultCacheDir(); got != filepath.FromSlash("/xdg/eutl") {
+			t.Errorf("with XDG_CACHE_HOME=/xdg: %q", got)
+		}
+	}
+}
+
+func TestVerifyList(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	ctx := context.Background()
+	be, lotl := w.Files["/BE.xml"], w.Files["/eu-lotl.xml"]
+	vl, err := eutl.VerifyList(ctx, be, eutl.VerifyConfig{LOTL: lotl, CustomAnchorsUnsafe: anchors(w), At: at, URL: "BE.xml"})
+	if err != nil || vl.Verdict != trust.Valid || vl.List.Territory != "BE" {
+		t.Fatalf("through the LOTL: %v, %v", vl, err)
+	}
+	// The built-in anchors did not sign the generated LOTL.
+	_, err = eutl.VerifyList(ctx, be, eutl.VerifyConfig{LOTL: lotl, At: at})
+	var lerr *eutl.LOTLError
+	if !errors.As(err, &lerr) || lerr.Anchors != trust.OfficialJournalNotice {
+		t.Errorf("LOTL against the built-in anchors: %v", err)
+	}
+	// Another territory's signer is not allowed.
+	_, err = eutl.VerifyList(ctx, be, eutl.VerifyConfig{Signers: [][]byte{w.TLKeys["EL"].DER}, At: at})
+	var le *trust.ListError
+	if !errors.As(err, &le) || le.Verdict != trust.UntrustedSigner {
+		t.Errorf("EL signer on BE: %v", err)
+	}
+	for name, cfg := range map[string]eutl.VerifyConfig{
+		"neither": {},
+		"both":    {Signers: [][]byte{w.TLKeys["BE"].DER}, LOTL: lotl},
+		"anchors": {LOTL: lotl, CustomAnchorsUnsafe: &trust.Anchors{}},
+	} {
+		var ce *eutl.ConfigError
+		if _, err := eutl.VerifyList(ctx, be, cfg); !errors.As(err, &ce) {
+			t.Errorf("%s: %v, want a ConfigError", name, err)
+		}
+	}
 }

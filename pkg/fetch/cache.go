@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -36,7 +35,7 @@ var ErrNewerCache = errors.New("cache written by a newer eutl")
 //	DIR/pivots/<name>               each pivot LOTL (pivots/eu-lotl-pivot-341.xml)
 //	DIR/meta/<entry>.json           metadata of each list (see Meta)
 //	DIR/state.json                  the highest sequence number accepted per list
-//	DIR/.lock                       held (flock) by a run that writes
+//	DIR/.lock                       held (flock; LockFileEx on Windows) by a run that writes
 //
 // Entry names are "lotl", a territory code of two capital letters, or a
 // pivot name made by [PivotName]: no string from a list chooses another
@@ -466,11 +465,11 @@ func (c *Cache) Lock(ctx context.Context) (func(), error) {
 		return nil, &CacheError{Path: filepath.Join(c.Dir, ".lock"), Err: errors.New("the lock file is not a regular file")}
 	}
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+		held, err := tryLock(f)
+		if err == nil && !held {
+			return func() { unlockFile(f); f.Close() }, nil
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
+		if err != nil {
 			f.Close()
 			return nil, &CacheError{Path: filepath.Join(c.Dir, ".lock"), Err: fmt.Errorf("cannot lock: %w", err)}
 		}

@@ -17,8 +17,8 @@ import (
 type Fetched struct {
 	Data []byte
 	URL  string
-	// Origin says how the bytes were obtained (one of the Origin constants).
-	Origin       string
+	// Origin says how the bytes were obtained.
+	Origin       Origin
 	FromCache    bool
 	ETag         string
 	LastModified string
@@ -27,13 +27,17 @@ type Fetched struct {
 	Notes []string
 }
 
-// How the bytes of a list were obtained; the values appear in reports.
+// Origin says how the bytes of a list were obtained; the values appear in
+// reports (a LIST's "source").
+type Origin string
+
+// The origins.
 const (
-	OriginNetwork       = "network"
-	OriginNotModified   = "not modified (304)"
-	OriginUnchanged     = "unchanged (.sha2)"
-	OriginCache         = "cache" // offline, or a pivot already cached
-	OriginCacheFallback = "cache (fetch failed)"
+	OriginNetwork       Origin = "network"
+	OriginNotModified   Origin = "not modified (304)"
+	OriginUnchanged     Origin = "unchanged (.sha2)"
+	OriginCache         Origin = "cache" // offline, or a pivot already cached
+	OriginCacheFallback Origin = "cache (fetch failed)"
 )
 
 // AcceptInfo describes a list that passed verification.

@@ -8,13 +8,13 @@ import (
 
 // ProviderSummary is one row of `eutl providers`.
 type ProviderSummary struct {
-	Provider ProviderRef `json:"provider"`
-	Country  string      `json:"country"`
-	Services int         `json:"services"`
+	Provider ProviderRef
+	Country  string
+	Services int
 	// QualifiedFor lists the service types (tails) qualified at the time asked.
-	QualifiedFor []string `json:"qualified_for"`
-	Qualified    bool     `json:"qualified"`
-	List         ListInfo `json:"list"`
+	QualifiedFor []string
+	Qualified    bool
+	List         ListInfo
 }
 
 // ProvidersQuery filters `eutl providers`.
@@ -80,21 +80,21 @@ func (ix *Index) Providers(pq ProvidersQuery) []ProviderSummary {
 
 // ServiceDetail is one service in `eutl show`.
 type ServiceDetail struct {
-	Name      string         `json:"name"`
-	Type      string         `json:"type"`
-	Status    string         `json:"status"`
-	Since     time.Time      `json:"status_since"`
-	Qualified bool           `json:"qualified"`
-	Reason    string         `json:"reason"`
-	History   []HistoryEntry `json:"history"`
+	Name      string
+	Type      string
+	Status    string
+	Since     time.Time
+	Qualified bool
+	Reason    string
+	History   []HistoryEntry
 }
 
 // ProviderDetail is one provider entry in `eutl show`.
 type ProviderDetail struct {
-	Provider ProviderRef     `json:"provider"`
-	Country  string          `json:"country"`
-	List     ListInfo        `json:"list"`
-	Services []ServiceDetail `json:"services"`
+	Provider ProviderRef
+	Country  string
+	List     ListInfo
+	Services []ServiceDetail
 }
 
 // Show returns every matching provider entry with each service's history.

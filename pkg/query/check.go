@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 // Query is one question.
@@ -60,7 +62,7 @@ func (a *Answer) Outcome() Outcome {
 	}
 	if len(a.Failed) > 0 {
 		for _, f := range a.Failed {
-			if f.Verdict != "fetch_failed" {
+			if f.Verdict != trust.FetchFailed {
 				return IncompleteTrust
 			}
 		}
@@ -144,7 +146,7 @@ func (a *Answer) reason(q Query) string {
 	if len(a.Failed) > 0 {
 		var fs []string
 		for _, f := range a.Failed {
-			fs = append(fs, f.Territory+" ("+f.Verdict+")")
+			fs = append(fs, f.Territory+" ("+string(f.Verdict)+")")
 		}
 		r = "no answer from partial data: " + strings.Join(fs, ", ") + " could hold the provider but could not be used; verified lists say: " + r
 	}

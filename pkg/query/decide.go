@@ -1,8 +1,8 @@
 // Package query answers "is provider P qualified for service kind K (in
 // country C, at time T)?" from verified lists, with the evidence.
 //
-// The rules are those of ETSI TS 119 612 and eIDAS as summarised in the
-// domain reference (§4): the status of a service at T comes from its current
+// The rules are those of ETSI TS 119 612 and the eIDAS Regulation (EU)
+// 910/2014: the status of a service at T comes from its current
 // entry and history (half-open intervals); a qualified type with status
 // granted from 1 July 2016 (2016-06-30T22:00:00Z) is qualified; before that
 // date the Directive-era supervision/accreditation statuses count for the

@@ -15,23 +15,28 @@ import (
 
 // ListInfo identifies the list evidence comes from.
 type ListInfo struct {
-	Territory     string    `json:"territory"`
-	Sequence      int       `json:"sequence"`
-	SHA256        string    `json:"sha256"`
-	Signature     string    `json:"signature"`
-	URL           string    `json:"url,omitempty"`
-	Issued        time.Time `json:"issued"`
-	NextUpdate    time.Time `json:"next_update,omitzero"`
-	SignerSubject string    `json:"signer_subject,omitempty"`
-	SignerSHA256  string    `json:"signer_sha256,omitempty"`
+	Territory     string
+	Sequence      int
+	SHA256        string
+	Signature     string
+	URL           string
+	Issued        time.Time
+	NextUpdate    time.Time
+	SignerSubject string
+	SignerSHA256  string
 }
 
 // FailedList is a list that could not be used.
 type FailedList struct {
-	Territory string `json:"territory"`
-	URL       string `json:"url,omitempty"`
-	Verdict   string `json:"verdict"`
-	Reason    string `json:"reason"`
+	Territory string
+	URL       string
+	Verdict   trust.Verdict
+	Reason    string
+	// Location is the element the failure is about, when it has one (an
+	// addition to the contract).
+	Location string
+	// Cause is Reason without its location, for tables.
+	Cause string
 }
 
 type listEntry struct {
@@ -107,13 +112,14 @@ func FromChain(res *trust.ChainResult) *Index {
 }
 
 func failedOf(o *trust.Outcome) FailedList {
-	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: string(o.Verdict())}
+	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: o.Verdict()}
 	var le *trust.ListError
 	switch {
 	case errors.As(o.Err, &le):
-		f.Reason = le.Err.Error()
+		f.Reason, f.Location, f.Cause = le.Err.Error(), le.Location(), le.Cause()
 	case o.Err != nil:
 		f.Reason = o.Err.Error()
+		f.Cause = f.Reason
 	}
 	return f
 }
@@ -131,7 +137,7 @@ func NewIndex(lists []Input, failed []FailedList) *Index {
 			URL: in.URL, Issued: vl.List.IssueDate, NextUpdate: vl.List.NextUpdate,
 		}}
 		if vl.Verdict != trust.Valid {
-			le.info.Signature = "valid (" + string(vl.Verdict) + ", used with --allow-expired)"
+			le.info.Signature = "valid (" + string(vl.Verdict) + ", used because expired lists were allowed)"
 		}
 		if vl.Signature != nil && vl.Signature.Signer != nil {
 			le.info.SignerSubject, le.info.SignerSHA256 = vl.Signature.Signer.Subject, vl.Signature.SignerSHA256
@@ -266,9 +272,9 @@ func (ix *Index) relevantFailed(country string) []FailedList {
 
 // ProviderRef names a provider.
 type ProviderRef struct {
-	Name        string   `json:"name"`
-	Names       []string `json:"names"`
-	Identifiers []string `json:"identifiers"`
+	Name        string
+	Names       []string
+	Identifiers []string
 }
 
 func providerRef(pe *provEntry) ProviderRef {
@@ -290,22 +296,22 @@ func providerRef(pe *provEntry) ProviderRef {
 
 // HistoryEntry is one status period in evidence.
 type HistoryEntry struct {
-	Type           string    `json:"type"`
-	Status         string    `json:"status"`
-	From           time.Time `json:"from"`
-	Until          time.Time `json:"until,omitzero"`
-	AdditionalInfo []string  `json:"additional_info,omitempty"`
+	Type           string
+	Status         string
+	From           time.Time
+	Until          time.Time
+	AdditionalInfo []string
 }
 
 // ServiceEvidence is the service that decided an answer.
 type ServiceEvidence struct {
-	Name           string         `json:"name"`
-	Type           string         `json:"type"`
-	Status         string         `json:"status"`
-	StatusSince    time.Time      `json:"status_since"`
-	AdditionalInfo []string       `json:"additional_info"`
-	Qualifiers     []string       `json:"qualifiers,omitempty"`
-	History        []HistoryEntry `json:"history"`
+	Name           string
+	Type           string
+	Status         string
+	StatusSince    time.Time
+	AdditionalInfo []string
+	Qualifiers     []string
+	History        []HistoryEntry
 }
 
 func tlOf(pe *provEntry, s *tsl.Service) []Entry {
@@ -344,12 +350,12 @@ func history(tl []Entry) []HistoryEntry {
 
 // Match is one provider entry (or, in Related, one service) with its verdict.
 type Match struct {
-	Provider  ProviderRef      `json:"provider"`
-	Country   string           `json:"country"`
-	Qualified bool             `json:"qualified"`
-	Reason    string           `json:"reason"`
-	Service   *ServiceEvidence `json:"service"`
-	List      ListInfo         `json:"list"`
+	Provider  ProviderRef
+	Country   string
+	Qualified bool
+	Reason    string
+	Service   *ServiceEvidence
+	List      ListInfo
 }
 
 // decideProvider finds the service of kind that decides for pe at t.

@@ -60,7 +60,7 @@ var scopedAliases = map[string]string{
 // Aliases lists every alias with its kind, sorted.
 func Aliases() []Kind {
 	var out []Kind
-	for _, st := range tsl.ServiceTypes {
+	for _, st := range tsl.ServiceTypes() {
 		if st.Alias != "" {
 			out = append(out, Kind{Alias: st.Alias, TypeURI: st.URI})
 		}
@@ -86,7 +86,7 @@ func ParseKind(s string) (Kind, error) {
 	if lv == "any" || lv == "qtsp" {
 		return AnyQualified, nil
 	}
-	for _, st := range tsl.ServiceTypes {
+	for _, st := range tsl.ServiceTypes() {
 		if st.Alias != "" && st.Alias == lv {
 			return Kind{Alias: st.Alias, TypeURI: st.URI}, nil
 		}
@@ -98,5 +98,9 @@ func ParseKind(s string) (Kind, error) {
 	if st := tsl.LookupServiceType(uri); st != nil {
 		return Kind{TypeURI: st.URI}, nil
 	}
-	return Kind{}, fmt.Errorf("unknown service type %q: use an alias (see 'eutl types'), a full ETSI URI, or its tail after Svctype/ such as CA/QC", s)
+	aliases := []string{AnyQualified.Alias}
+	for _, k := range Aliases() {
+		aliases = append(aliases, k.Alias)
+	}
+	return Kind{}, fmt.Errorf("unknown service type %q: use an alias (%s), a full ETSI URI, or its tail after Svctype/ such as CA/QC", s, strings.Join(aliases, ", "))
 }

@@ -9,6 +9,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/eutl/eutl/pkg/tsl"
 )
 
 // Fold prepares a name for matching: Unicode case folding, accents removed
@@ -57,15 +59,9 @@ func identifierKey(id string) string {
 	return m[2] + "-" + num
 }
 
-// CountryAlias maps the ISO code GR to the EU's EL (Greece); other codes are
-// upper-cased.
-func CountryAlias(c string) string {
-	c = strings.ToUpper(strings.TrimSpace(c))
-	if c == "GR" {
-		return "EL"
-	}
-	return c
-}
+// CountryAlias maps a country code to the lists' territory code: GR is EL
+// (Greece), GB is UK; other codes are upper-cased ([tsl.TerritoryCode]).
+func CountryAlias(c string) string { return tsl.TerritoryCode(c) }
 
 // similarity scores how close a folded query is to a folded name, for
 // "did you mean" suggestions: shared word prefixes and a normalised edit

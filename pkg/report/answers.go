@@ -23,20 +23,20 @@ type QueryJSON struct {
 
 // Check is the result of `eutl check` and of each `eutl batch` row.
 type Check struct {
-	SchemaVersion int           `json:"schema_version"`
-	Line          int           `json:"line,omitempty"` // batch: the input line
-	Query         QueryJSON     `json:"query"`
-	Qualified     bool          `json:"qualified"`
-	Reason        string        `json:"reason"`
-	Matches       []query.Match `json:"matches"`
-	Related       []query.Match `json:"related"`
+	SchemaVersion int       `json:"schema_version"`
+	Line          int       `json:"line,omitempty"` // batch: the input line
+	Query         QueryJSON `json:"query"`
+	Qualified     bool      `json:"qualified"`
+	Reason        string    `json:"reason"`
+	Matches       []Match   `json:"matches"`
+	Related       []Match   `json:"related"`
 	// Additions to the contract's shape.
-	Outcome       string             `json:"outcome"` // qualified, not_qualified, incomplete
-	Suggestions   []string           `json:"suggestions,omitempty"`
-	NamedServices []query.Match      `json:"named_services,omitempty"`
-	FailedLists   []query.FailedList `json:"failed_lists,omitempty"`
-	Warnings      []string           `json:"warnings,omitempty"`
-	Overrides     []string           `json:"overrides,omitempty"`
+	Outcome       string       `json:"outcome"` // qualified, not_qualified, incomplete
+	Suggestions   []string     `json:"suggestions,omitempty"`
+	NamedServices []Match      `json:"named_services,omitempty"`
+	FailedLists   []FailedList `json:"failed_lists,omitempty"`
+	Warnings      []string     `json:"warnings,omitempty"`
+	Overrides     []string     `json:"overrides,omitempty"`
 }
 
 // FromAnswer turns an answer into its report; service is the --service text
@@ -45,8 +45,8 @@ func FromAnswer(a *query.Answer, service string) Check {
 	c := Check{
 		SchemaVersion: SchemaVersion,
 		Query:         QueryJSON{Provider: a.Query.Provider, Service: service, Country: a.Query.Country, At: a.Query.At.UTC().Format(time.RFC3339)},
-		Qualified:     a.Qualified, Reason: a.Reason, Matches: a.Matches, Related: a.Related,
-		Suggestions: a.Suggestions, NamedServices: a.NamedServices, FailedLists: a.Failed, Warnings: a.Warnings,
+		Qualified:     a.Qualified, Reason: a.Reason, Matches: FromMatches(a.Matches), Related: FromMatches(a.Related),
+		Suggestions: a.Suggestions, NamedServices: FromMatches(a.NamedServices), FailedLists: FromFailed(a.Failed), Warnings: a.Warnings,
 	}
 	switch a.Outcome() {
 	case query.Qualified:
@@ -103,7 +103,7 @@ func WriteCheck(w io.Writer, f Format, c Check) error {
 	if len(c.FailedLists) > 0 {
 		fmt.Fprintln(w, "\nlists that could hold the answer but could not be used:")
 		for _, fl := range c.FailedLists {
-			fmt.Fprintf(w, "  %s %s: %s: %s\n", fl.Territory, fl.URL, fl.Verdict, cause(fl.Reason))
+			fmt.Fprintf(w, "  %s %s: %s: %s\n", fl.Territory, fl.URL, fl.Verdict, fl.Cause)
 		}
 	}
 	return nil
@@ -123,7 +123,7 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func writeMatches(w io.Writer, ms []query.Match) error {
+func writeMatches(w io.Writer, ms []Match) error {
 	t := newTable(w, "QUALIFIED", "COUNTRY", "PROVIDER", "SERVICE", "TYPE", "STATUS", "SINCE", "LIST")
 	for _, m := range ms {
 		svc, typ, status, since := "-", "-", "-", "-"
@@ -145,7 +145,7 @@ func writeMatches(w io.Writer, ms []query.Match) error {
 	return t.Render()
 }
 
-func writeHistory(w io.Writer, m query.Match) {
+func writeHistory(w io.Writer, m Match) {
 	if m.Service == nil || len(m.Service.History) == 0 {
 		return
 	}
@@ -156,7 +156,7 @@ func writeHistory(w io.Writer, m query.Match) {
 	fmt.Fprintf(w, "  list: %s seq %d, sha256 %s\n", m.List.Territory, m.List.Sequence, m.List.SHA256)
 }
 
-func timelineLine(h query.HistoryEntry) string {
+func timelineLine(h HistoryEntry) string {
 	until := "now"
 	if !h.Until.IsZero() {
 		until = h.Until.Format(time.RFC3339)
@@ -231,10 +231,10 @@ func WriteBatch(w io.Writer, f Format, cs []Check) error {
 
 // Providers is the result of `eutl providers`.
 type Providers struct {
-	SchemaVersion int                     `json:"schema_version"`
-	At            string                  `json:"at"`
-	Providers     []query.ProviderSummary `json:"providers"`
-	FailedLists   []query.FailedList      `json:"failed_lists,omitempty"`
+	SchemaVersion int               `json:"schema_version"`
+	At            string            `json:"at"`
+	Providers     []ProviderSummary `json:"providers"`
+	FailedLists   []FailedList      `json:"failed_lists,omitempty"`
 }
 
 // WriteProviders renders a providers listing.
@@ -270,10 +270,10 @@ func WriteProviders(w io.Writer, f Format, p Providers) error {
 
 // Show is the result of `eutl show`.
 type Show struct {
-	SchemaVersion int                    `json:"schema_version"`
-	At            string                 `json:"at"`
-	Providers     []query.ProviderDetail `json:"providers"`
-	FailedLists   []query.FailedList     `json:"failed_lists,omitempty"`
+	SchemaVersion int              `json:"schema_version"`
+	At            string           `json:"at"`
+	Providers     []ProviderDetail `json:"providers"`
+	FailedLists   []FailedList     `json:"failed_lists,omitempty"`
 }
 
 // WriteShow renders every service of the providers with its timeline.
@@ -337,6 +337,12 @@ type TypeRow struct {
 	Class     string `json:"class"`
 }
 
+// TypesDoc is the result of `eutl types`.
+type TypesDoc struct {
+	SchemaVersion int       `json:"schema_version"`
+	Types         []TypeRow `json:"types"`
+}
+
 // Types is the catalogue.
 func Types() []TypeRow {
 	var out []TypeRow
@@ -348,7 +354,7 @@ func Types() []TypeRow {
 		}
 		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, Meaning: meaning, Qualified: true, Class: st.Class.String()})
 	}
-	for _, st := range tsl.ServiceTypes {
+	for _, st := range tsl.ServiceTypes() {
 		if st.Alias == "" {
 			out = append(out, TypeRow{URI: st.URI, Meaning: st.Meaning, Qualified: st.Class == tsl.ClassQualified, Class: st.Class.String()})
 		}
@@ -360,10 +366,7 @@ func Types() []TypeRow {
 func WriteTypes(w io.Writer, f Format, rows []TypeRow) error {
 	switch f {
 	case JSON:
-		return WriteJSON(w, struct {
-			SchemaVersion int       `json:"schema_version"`
-			Types         []TypeRow `json:"types"`
-		}{SchemaVersion, rows})
+		return WriteJSON(w, TypesDoc{SchemaVersion: SchemaVersion, Types: rows})
 	case CSV:
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"alias", "uri", "meaning", "qualified", "class"})

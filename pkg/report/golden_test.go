@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,7 +64,7 @@ func fixture(t *testing.T) *trust.VerifiedList {
 		t.Fatal(err)
 	}
 	return &trust.VerifiedList{List: tl, SHA256: "3d5b6572b82cbdbed9e019517c33d9e3356c2f6f257ca90f4a1b495082fcf5eb", Size: len(b), Verdict: trust.Valid, At: at,
-		Signature: &xmldsig.Result{Signer: &xmldsig.CertInfo{Subject: "CN=Belgian Trusted List Scheme Operator,C=BE"}, SignerSHA256: "fbec3a3b1bb26cd02e7737b9e3ea289caa7d45adf608265122ea0db3d1de66ce",
+		Signature: &xmldsig.Result{Signer: &xmldsig.CertInfo{Subject: "CN=Belgian Trusted List Scheme Operator,C=BE", CommonName: "Belgian Trusted List Scheme Operator"}, SignerSHA256: "fbec3a3b1bb26cd02e7737b9e3ea289caa7d45adf608265122ea0db3d1de66ce",
 			SignatureMethod: xmldsig.RSASHA512, SigningTime: time.Date(2026, 6, 15, 9, 44, 5, 0, time.UTC)}}
 }
 
@@ -84,10 +85,15 @@ func TestGolden(t *testing.T) {
 		Lists: []report.List{
 			report.FromVerified(vl, "BE", "https://tsl.belgium.be/tsl-be-v6.xml"),
 			report.FromError(&trust.ListError{Territory: "NL", URL: "https://example.nl/tsl.xml", Verdict: trust.Expired, Err: trust.ErrExpired}, "NL", "https://example.nl/tsl.xml"),
+			// A located failure: the table shows its cause, JSON its location too.
+			report.FromError(&trust.ListError{Territory: "PT", URL: "https://example.pt/tsl.xml", Verdict: trust.WrongTerritory,
+				Err: &trust.CheckError{Path: "/TrustServiceStatusList/SchemeInformation/SchemeTerritory", Err: fmt.Errorf("%w: \"ES\", expected \"PT\"", trust.ErrWrongTerritory)}}, "PT", "https://example.pt/tsl.xml"),
 		},
-		Summary: report.Summary{ListsValid: 1, ListsFailed: 1, Providers: 2, Services: 2, QualifiedServices: 1, QualifiedProviders: 1},
+		Summary: report.Summary{ListsValid: 1, ListsFailed: 2, Providers: 2, Services: 2, QualifiedServices: 1, QualifiedProviders: 1},
 	}
 	ix := query.NewIndex([]query.Input{{List: vl, URL: "https://tsl.belgium.be/tsl-be-v6.xml"}}, nil)
+	failed := []query.FailedList{{Territory: "DE", URL: "https://example.de/tsl.xml", Verdict: trust.SignatureInvalid,
+		Reason: "/TrustServiceStatusList/ds:Signature: digest mismatch", Location: "/TrustServiceStatusList/ds:Signature", Cause: "digest mismatch"}}
 	kind, _ := query.ParseKind("qc-esig")
 	notQ := report.FromAnswer(ix.Check(query.Query{Provider: "Belgian Mobile ID", Kind: kind, Country: "BE", At: at}), "qc-esig")
 	qval, _ := query.ParseKind("qval")
@@ -105,15 +111,41 @@ func TestGolden(t *testing.T) {
 			return report.WriteBatch(w, report.CSV, []report.Check{withLine(yes, 2), withLine(notQ, 3)})
 		},
 		"show.txt": func(w *bytes.Buffer) error {
-			return report.WriteShow(w, report.Table, report.Show{At: "2026-08-20T00:00:00Z", Providers: ix.Show("certipost", "", at)})
+			return report.WriteShow(w, report.Table, report.FromShow(at, ix.Show("certipost", "", at), nil))
 		},
 		"providers.txt": func(w *bytes.Buffer) error {
-			return report.WriteProviders(w, report.Table, report.Providers{At: "2026-08-20T00:00:00Z", Providers: ix.Providers(query.ProvidersQuery{At: at})})
+			return report.WriteProviders(w, report.Table, report.FromProviders(at, ix.Providers(query.ProvidersQuery{At: at}), nil))
 		},
 		"verify.txt": func(w *bytes.Buffer) error {
 			return report.WriteVerify(w, report.Table, report.Verify{List: report.FromVerified(vl, "", "be.xml")})
 		},
 		"types.txt": func(w *bytes.Buffer) error { return report.WriteTypes(w, report.Table, report.Types()) },
+		// Every JSON document of every command, and the CSV renderings.
+		"check-yes.json": func(w *bytes.Buffer) error { return report.WriteCheck(w, report.JSON, yes) },
+		"batch.jsonl": func(w *bytes.Buffer) error {
+			return report.WriteBatch(w, report.JSON, []report.Check{withLine(yes, 2), withLine(notQ, 3)})
+		},
+		"providers.json": func(w *bytes.Buffer) error {
+			return report.WriteProviders(w, report.JSON, report.FromProviders(at, ix.Providers(query.ProvidersQuery{At: at}), nil))
+		},
+		"providers.csv": func(w *bytes.Buffer) error {
+			return report.WriteProviders(w, report.CSV, report.FromProviders(at, ix.Providers(query.ProvidersQuery{At: at}), nil))
+		},
+		"show.json": func(w *bytes.Buffer) error {
+			return report.WriteShow(w, report.JSON, report.FromShow(at, ix.Show("certipost", "", at), failed))
+		},
+		"show.csv": func(w *bytes.Buffer) error {
+			return report.WriteShow(w, report.CSV, report.FromShow(at, ix.Show("certipost", "", at), nil))
+		},
+		"verify.json": func(w *bytes.Buffer) error {
+			return report.WriteVerify(w, report.JSON, report.Verify{SchemaVersion: report.SchemaVersion, List: report.FromVerified(vl, "", "be.xml"), Overrides: []string{"allow-expired"}})
+		},
+		"verify.csv": func(w *bytes.Buffer) error {
+			return report.WriteVerify(w, report.CSV, report.Verify{List: report.FromVerified(vl, "", "be.xml")})
+		},
+		"lists.csv":  func(w *bytes.Buffer) error { return report.WriteLists(w, report.CSV, lists) },
+		"types.json": func(w *bytes.Buffer) error { return report.WriteTypes(w, report.JSON, report.Types()) },
+		"types.csv":  func(w *bytes.Buffer) error { return report.WriteTypes(w, report.CSV, report.Types()) },
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) { golden(t, name, render(t, f)) })

@@ -1,5 +1,23 @@
-// Package report holds the result values eutl prints and renders them as
-// tables (through tablewriter, used nowhere else), JSON and CSV.
+// Package report is eutl's output contract: every JSON document of schema
+// version 1 is a type of this package, and no other package gives a JSON
+// name (a check in make depcheck enforces it), so renaming a field anywhere
+// else can never change a document. It also renders the documents as tables
+// (through tablewriter, used nowhere else) and CSV.
+//
+// The documents, one per command:
+//
+//   - [Lists]: fetch and lists (LIST objects: [List])
+//   - [Verify]: verify
+//   - [Check]: check, and each line of batch (JSON Lines)
+//   - [Providers]: providers
+//   - [Show]: show
+//   - [TypesDoc]: types
+//
+// Documents are built from the library's values by the From… functions
+// ([FromChain], [FromAnswer], [FromProviders], [FromShow], [FromVerified],
+// [FromError]); every count is computed there, so rendering does no domain
+// work. Golden files of every document and rendering are in
+// testdata/golden.
 //
 // # JSON stability
 //
@@ -15,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -52,19 +71,39 @@ func ParseFormat(s string) (Format, error) {
 type Signer struct {
 	Subject string `json:"subject"`
 	SHA256  string `json:"sha256"`
+	// Additions: the subject's CN and O values (most specific first).
+	CommonName   string   `json:"common_name,omitempty"`
+	Organization []string `json:"organization,omitempty"`
+}
+
+// Name is how tables name the signer: its CN, else its O, else the subject.
+func (s *Signer) Name() string {
+	switch {
+	case s == nil:
+		return "-"
+	case s.CommonName != "":
+		return s.CommonName
+	case len(s.Organization) > 0:
+		return s.Organization[0]
+	}
+	return s.Subject
 }
 
 // List is the report of one list (the contract's LIST object).
 type List struct {
-	Territory  string     `json:"territory"`
-	URL        string     `json:"url"`
-	Sequence   int        `json:"sequence"`
-	Version    int        `json:"version"`
-	Issued     *time.Time `json:"issued"`
-	NextUpdate *time.Time `json:"next_update"`
-	Signer     *Signer    `json:"signer"`
-	Verdict    string     `json:"verdict"`
-	Reason     string     `json:"reason"`
+	Territory  string        `json:"territory"`
+	URL        string        `json:"url"`
+	Sequence   int           `json:"sequence"`
+	Version    int           `json:"version"`
+	Issued     *time.Time    `json:"issued"`
+	NextUpdate *time.Time    `json:"next_update"`
+	Signer     *Signer       `json:"signer"`
+	Verdict    trust.Verdict `json:"verdict"`
+	Reason     string        `json:"reason"`
+	// Location is the element the failure is about, when it has one (an
+	// addition); Cause is Reason without it, for tables.
+	Location string `json:"location,omitempty"`
+	Cause    string `json:"-"`
 	// Additions to the contract's LIST.
 	SHA256      string     `json:"sha256,omitempty"`
 	Algorithm   string     `json:"algorithm,omitempty"`
@@ -91,7 +130,7 @@ func utc(t time.Time) *time.Time {
 
 // FromVerified describes a list that passed.
 func FromVerified(vl *trust.VerifiedList, territory, url string) List {
-	l := List{Territory: territory, URL: url, Verdict: string(vl.Verdict)}
+	l := List{Territory: territory, URL: url, Verdict: vl.Verdict}
 	fill(&l, vl)
 	return l
 }
@@ -102,7 +141,8 @@ func fill(l *List, vl *trust.VerifiedList) {
 	}
 	l.Sequence, l.Version = vl.List.SequenceNumber, vl.List.Version
 	l.Issued, l.NextUpdate = utc(vl.List.IssueDate), utc(vl.List.NextUpdate)
-	l.Signer = &Signer{Subject: vl.Signature.Signer.Subject, SHA256: vl.Signature.SignerSHA256}
+	si := vl.Signature.Signer
+	l.Signer = &Signer{Subject: si.Subject, SHA256: vl.Signature.SignerSHA256, CommonName: si.CommonName, Organization: si.Organization}
 	l.SHA256, l.Algorithm = vl.SHA256, vl.Signature.AlgorithmName()
 	l.SigningTime = utc(vl.Signature.SigningTime)
 	l.Providers = len(vl.List.Providers)
@@ -113,17 +153,18 @@ func fill(l *List, vl *trust.VerifiedList) {
 	l.Warnings = append(l.Warnings, vl.Warnings...)
 	l.Notes = append(l.Notes, vl.Notes...)
 	if vl.Verdict == trust.Expired && l.Reason == "" {
-		l.Reason = "NextUpdate " + vl.List.NextUpdate.UTC().Format(time.RFC3339) + " has passed; used because of --allow-expired"
+		l.Reason = "NextUpdate " + vl.List.NextUpdate.UTC().Format(time.RFC3339) + " has passed; used because expired lists were allowed"
+		l.Cause = l.Reason
 	}
 }
 
 // FromError describes a list that failed; err is normally a *trust.ListError.
 func FromError(err error, territory, url string) List {
-	l := List{Territory: territory, URL: url, Verdict: string(trust.FetchFailed), Reason: err.Error()}
+	l := List{Territory: territory, URL: url, Verdict: trust.FetchFailed, Reason: err.Error(), Cause: err.Error()}
 	var le *trust.ListError
 	if errors.As(err, &le) {
-		l.Verdict = string(le.Verdict)
-		l.Reason = le.Err.Error()
+		l.Verdict = le.Verdict
+		l.Reason, l.Location, l.Cause = le.Err.Error(), le.Location(), le.Cause()
 		if le.Info != nil {
 			fill(&l, le.Info)
 		}
@@ -153,54 +194,6 @@ func stamp(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// signerCN shortens a subject to its CN (or O, or the whole subject).
-func signerCN(s *Signer) string {
-	if s == nil {
-		return "-"
-	}
-	attrs := splitDN(s.Subject)
-	for _, k := range []string{"CN", "O"} {
-		for _, a := range attrs {
-			if strings.HasPrefix(a, k+"=") {
-				return strings.TrimPrefix(a, k+"=")
-			}
-		}
-	}
-	return s.Subject
-}
-
-// splitDN splits an RFC 4514 string at unescaped commas and unescapes.
-func splitDN(dn string) []string {
-	var out []string
-	var cur strings.Builder
-	esc := false
-	for _, r := range dn {
-		switch {
-		case esc:
-			cur.WriteRune(r)
-			esc = false
-		case r == '\\':
-			esc = true
-		case r == ',':
-			out = append(out, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	return append(out, cur.String())
-}
-
-// cause drops the leading element location of a reason (kept in JSON).
-func cause(reason string) string {
-	if strings.HasPrefix(reason, "/") {
-		if i := strings.Index(reason, ": "); i > 0 {
-			return reason[i+2:]
-		}
-	}
-	return reason
-}
-
 // short cuts a reason for a table cell; the full text is in JSON and on stderr.
 func short(s string, n int) string {
 	r := []rune(s)
@@ -223,15 +216,15 @@ func newTable(w io.Writer, header ...any) *tablewriter.Table {
 
 // listRow is the table row of one list.
 func listRow(l List) []string {
-	verdict := l.Verdict
-	if l.Reason != "" && l.Verdict != string(trust.Valid) {
-		verdict += ": " + short(cause(l.Reason), 90)
+	verdict := string(l.Verdict)
+	if l.Cause != "" && l.Verdict != trust.Valid {
+		verdict += ": " + short(l.Cause, 90)
 	}
 	seq := "-"
 	if l.Sequence > 0 {
 		seq = strconv.Itoa(l.Sequence)
 	}
-	return []string{l.Territory, seq, Day(l.Issued), Day(l.NextUpdate), signerCN(l.Signer), verdict}
+	return []string{l.Territory, seq, Day(l.Issued), Day(l.NextUpdate), l.Signer.Name(), verdict}
 }
 
 // WriteListsTable writes one row per list.
@@ -258,7 +251,7 @@ func WriteListsCSV(w io.Writer, lists []List) error {
 		if l.Signer != nil {
 			subj, fp = l.Signer.Subject, l.Signer.SHA256
 		}
-		if err := cw.Write([]string{l.Territory, l.URL, strconv.Itoa(l.Sequence), strconv.Itoa(l.Version), stamp(l.Issued), stamp(l.NextUpdate), subj, fp, l.Verdict, l.Reason}); err != nil {
+		if err := cw.Write([]string{l.Territory, l.URL, strconv.Itoa(l.Sequence), strconv.Itoa(l.Version), stamp(l.Issued), stamp(l.NextUpdate), subj, fp, string(l.Verdict), l.Reason}); err != nil {
 			return err
 		}
 	}
@@ -288,7 +281,7 @@ func WriteVerify(w io.Writer, f Format, v Verify) error {
 		signer, fp = v.Signer.Subject, v.Signer.SHA256
 	}
 	rows := [][]string{
-		{"verdict", v.Verdict},
+		{"verdict", string(v.Verdict)},
 		{"territory", v.Territory},
 		{"sequence", strconv.Itoa(v.Sequence)},
 		{"version", strconv.Itoa(v.Version)},
@@ -340,6 +333,32 @@ type Summary struct {
 	QualifiedProviders int `json:"qualified_providers"`
 }
 
+// FromChain is the fetch/lists document of a chain result judged at at,
+// its summary counted. Overrides are the caller's to fill.
+func FromChain(res *trust.ChainResult, at time.Time) Lists {
+	r := Lists{SchemaVersion: SchemaVersion, At: at.UTC().Format(time.RFC3339), Anchors: res.Anchors.Name,
+		LOTL: FromOutcome(&res.LOTL), Pivots: []List{}, Lists: []List{}, Warnings: res.Warnings}
+	for i := range res.Pivots {
+		r.Pivots = append(r.Pivots, FromOutcome(&res.Pivots[i]))
+	}
+	for i := range res.Lists {
+		o := &res.Lists[i]
+		l := FromOutcome(o)
+		r.Lists = append(r.Lists, l)
+		if o.Usable() {
+			r.Summary.ListsValid++
+			r.Summary.Providers += l.Providers
+			r.Summary.Services += l.Services
+			r.Summary.QualifiedServices += l.Qualified
+			r.Summary.QualifiedProviders += l.QualifiedProviders
+		} else {
+			r.Summary.ListsFailed++
+		}
+	}
+	sort.SliceStable(r.Lists, func(i, j int) bool { return r.Lists[i].Territory < r.Lists[j].Territory })
+	return r
+}
+
 // FromOutcome describes one list of a chain result.
 func FromOutcome(o *trust.Outcome) List {
 	var l List
@@ -348,7 +367,7 @@ func FromOutcome(o *trust.Outcome) List {
 	} else {
 		l = FromError(o.Err, o.Territory, o.URL)
 	}
-	l.Source = o.Origin
+	l.Source = string(o.Origin)
 	l.Warnings = append(l.Warnings, o.Notes...)
 	return l
 }

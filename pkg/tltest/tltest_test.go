@@ -1,6 +1,7 @@
 package tltest_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -61,5 +62,38 @@ func TestWorld(t *testing.T) {
 	resp, _ = c.Get("http://tl.test/BE.xml")
 	if resp.StatusCode != 200 {
 		t.Errorf("after one failure: %d", resp.StatusCode)
+	}
+}
+
+// TestWorldFresh: a fresh world has the same keys and the same files as a
+// new one would, and changing it leaves the original alone.
+func TestWorldFresh(t *testing.T) {
+	w, err := tltest.NewWorld(tltest.WorldOptions{Pivots: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := w.Fresh()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Anchors[0] != w.Anchors[0] || f.TLKeys["BE"] != w.TLKeys["BE"] || len(f.Files) != len(w.Files) {
+		t.Fatalf("fresh world differs: %d files, want %d", len(f.Files), len(w.Files))
+	}
+	for path, data := range w.Files {
+		if len(f.Files[path]) == 0 {
+			t.Errorf("fresh world lacks %s", path)
+		} else if path != "/eu-lotl.xml" && len(f.Files[path]) != len(data) {
+			t.Errorf("%s: %d bytes, want %d", path, len(f.Files[path]), len(data))
+		}
+	}
+	l := f.Lists["BE"]
+	l.Sequence = 99
+	f.Lists["BE"] = l
+	f.Opts.Territories[0] = "XX"
+	if err := f.Sign(); err != nil {
+		t.Fatal(err)
+	}
+	if w.Lists["BE"].Sequence == 99 || w.Opts.Territories[0] == "XX" || bytes.Equal(w.Files["/BE.xml"], f.Files["/BE.xml"]) {
+		t.Error("changing the fresh world changed the original")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"time"
@@ -302,4 +303,21 @@ func LargeList(territory string, size int) List {
 		l.Providers = append(l.Providers, p)
 	}
 	return l
+}
+
+// Fresh returns a new world with w's options and keys (key generation is
+// the slow part of NewWorld) and everything else rebuilt from the defaults:
+// lists, LOTLs, signing overrides and files are its own, so a test may
+// change them freely. Share one world per package and call Fresh in each
+// test that changes it.
+func (w *World) Fresh() (*World, error) {
+	f := &World{Opts: w.Opts, Lists: map[string]List{}, SignOpts: map[string]SignOptions{}, SignKeys: map[string]*Key{},
+		Anchors: append([]*Key(nil), w.Anchors...), PivotKeys: append([]*Key(nil), w.PivotKeys...),
+		TLKeys: maps.Clone(w.TLKeys), ServiceKeys: maps.Clone(w.ServiceKeys)}
+	f.Opts.Territories = append([]string(nil), w.Opts.Territories...)
+	f.buildLOTLs()
+	for _, t := range f.Opts.Territories {
+		f.Lists[t] = f.defaultList(t)
+	}
+	return f, f.Sign()
 }

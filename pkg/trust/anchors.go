@@ -1,11 +1,5 @@
 package trust
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"strings"
-)
-
 // Anchors are the certificates allowed to sign the LOTL at the start of the
 // chain: the Official Journal set, or the set a pivot LOTL announced.
 type Anchors struct {
@@ -16,26 +10,6 @@ type Anchors struct {
 	// DER are allowed certificates in full.
 	DER [][]byte
 }
-
-// Contains reports whether der is an anchor.
-func (a Anchors) Contains(der []byte) bool {
-	sum := sha256.Sum256(der)
-	fp := hex.EncodeToString(sum[:])
-	for _, f := range a.SHA256 {
-		if strings.EqualFold(f, fp) {
-			return true
-		}
-	}
-	for _, d := range a.DER {
-		if string(d) == string(der) {
-			return true
-		}
-	}
-	return false
-}
-
-// Len is the number of anchors.
-func (a Anchors) Len() int { return len(a.SHA256) + len(a.DER) }
 
 // OfficialJournalNotice names the notice the built-in anchors come from.
 const OfficialJournalNotice = "OJ C/2026/1944 (15.4.2026), https://eur-lex.europa.eu/eli/C/2026/1944/oj"

@@ -64,12 +64,36 @@ type ChainOptions struct {
 
 // Event reports progress.
 type Event struct {
-	// Total is the number of national lists, once known.
+	Kind EventKind
+	// Total is the number of national lists (EventTotal).
 	Total int
-	// Done names a finished list (territory, "EU" or a pivot).
+	// Done names the finished list (EventListDone): its territory, "EU" or a
+	// pivot's name; Role says which it is.
 	Done    string
+	Role    Role
 	Verdict Verdict
 }
+
+// EventKind says what an [Event] reports.
+type EventKind int
+
+// The kinds of events.
+const (
+	// EventListDone: one list is done, with its verdict.
+	EventListDone EventKind = iota + 1
+	// EventTotal: the number of national lists to do is known.
+	EventTotal
+)
+
+// Role says which list of the chain something is about.
+type Role int
+
+// The roles of lists in the chain.
+const (
+	RolePivot Role = iota + 1
+	RoleLOTL
+	RoleNational
+)
 
 // Outcome is the result for one list.
 type Outcome struct {
@@ -80,7 +104,7 @@ type Outcome struct {
 	// AllowExpiredUnsafe). Err is set otherwise.
 	List   *VerifiedList
 	Err    error
-	Origin string
+	Origin fetch.Origin
 	Notes  []string
 }
 
@@ -141,12 +165,12 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	vl, err := r.establishLOTL(f.Data, floor)
 	if err != nil {
 		r.res.LOTL.Err = err
-		r.notify(Event{Done: "EU", Verdict: r.res.LOTL.Verdict()})
+		r.notify(Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: r.res.LOTL.Verdict()})
 		return r.res
 	}
 	r.res.LOTL.List = vl
 	accept(src, "lotl", f, vl, &r.res.LOTL)
-	r.notify(Event{Done: "EU", Verdict: vl.Verdict})
+	r.notify(Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: vl.Verdict})
 	r.res.Warnings = append(r.res.Warnings, lotlWarnings(vl.List, o)...)
 	r.verifyNationalLists(vl.List)
 	r.rethrow()
@@ -337,7 +361,7 @@ func (r *chainRun) walk(urls []string, network bool) walkResult {
 			} else {
 				vl.Verdict = Valid
 				out.List = vl
-				if sp := SelfPointer(vl.List); sp != nil && len(sp.Certificates) > 0 {
+				if sp := vl.List.SelfPointer(); sp != nil && len(sp.Certificates) > 0 {
 					allowed = Anchors{Name: "self-pointer of pivot " + path.Base(u)}
 					for _, c := range sp.Certificates {
 						allowed.DER = append(allowed.DER, c.Raw)
@@ -348,7 +372,7 @@ func (r *chainRun) walk(urls []string, network bool) walkResult {
 			}
 		}
 		w.outcomes = append(w.outcomes, out)
-		r.notify(Event{Done: name, Verdict: out.Verdict()})
+		r.notify(Event{Kind: EventListDone, Done: name, Role: RolePivot, Verdict: out.Verdict()})
 	}
 	return w
 }
@@ -405,7 +429,7 @@ func (r *chainRun) readPivots(urls []string, network bool) []pivotData {
 // those of o.Territories), in parallel, and records territories the LOTL
 // lists in a form eutl cannot use as failed.
 func (r *chainRun) verifyNationalLists(lotl *tsl.List) {
-	pointers := XMLPointers(lotl)
+	pointers := lotl.XMLPointers()
 	unusable := unusableTerritories(lotl)
 	if r.o.Territories != nil {
 		want := map[string]bool{}
@@ -426,7 +450,7 @@ func (r *chainRun) verifyNationalLists(lotl *tsl.List) {
 		}
 	}
 	r.res.Lists = append(r.res.Lists, unusable...)
-	r.notify(Event{Total: len(pointers)})
+	r.notify(Event{Kind: EventTotal, Total: len(pointers)})
 	outs := make([]Outcome, len(pointers))
 	g, gctx := errgroup.WithContext(r.ctx)
 	g.SetLimit(r.o.Concurrency)
@@ -434,7 +458,7 @@ func (r *chainRun) verifyNationalLists(lotl *tsl.List) {
 		g.Go(func() error {
 			r.guard(func() {
 				outs[i] = verifyPointer(gctx, r.src, p, r.o.Options)
-				r.notify(Event{Done: p.Territory, Verdict: outs[i].Verdict()})
+				r.notify(Event{Kind: EventListDone, Done: p.Territory, Role: RoleNational, Verdict: outs[i].Verdict()})
 			})
 			return nil
 		})
@@ -541,7 +565,7 @@ func parseUnverified(data []byte) (*tsl.List, error) {
 // lotlWarnings are the things about a verified LOTL a user must hear of.
 func lotlWarnings(l *tsl.List, o ChainOptions) []string {
 	var w []string
-	if sp := SelfPointer(l); sp == nil {
+	if sp := l.SelfPointer(); sp == nil {
 		w = append(w, "the LOTL has no pointer to itself")
 	} else if sp.Location != o.LOTLURL {
 		w = append(w, fmt.Sprintf("the LOTL names another location for itself (%s) than the URL it was fetched from (%s): the Commission may be moving it", sp.Location, o.LOTLURL))

@@ -38,6 +38,7 @@ func TestChainNetworkFaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, tltest.WorldOptions{})
 			e.fopts.Timeout = 300 * time.Millisecond
 			e.fopts.MaxSize = 2 << 20
@@ -58,6 +59,7 @@ func TestChainNetworkFaults(t *testing.T) {
 
 func TestChainCache(t *testing.T) {
 	t.Run("conditional GET answered 304", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		e.srv.SetSHA2("/BE.xml", "not-a-digest") // force the conditional GET path
 		e.run(false)
@@ -71,6 +73,7 @@ func TestChainCache(t *testing.T) {
 		}
 	})
 	t.Run("unchanged .sha2 skips the download", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		e.run(false)
 		before := e.srv.Requests("/BE.xml")
@@ -84,6 +87,7 @@ func TestChainCache(t *testing.T) {
 		}
 	})
 	t.Run(".sha2 mismatch", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		e.run(false)
 		l := e.w.Lists["BE"]
@@ -98,6 +102,7 @@ func TestChainCache(t *testing.T) {
 		}
 	})
 	t.Run("fetch failure answered from the verified cached copy", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		l := e.w.Lists["BE"]
 		l.NextUpdate = time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
@@ -118,6 +123,7 @@ func TestChainCache(t *testing.T) {
 		want(t, res, map[string]trust.Verdict{"EU": trust.Valid, "BE": trust.Expired})
 	})
 	t.Run("a bad fresh copy never replaces the good cached one", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		e.run(false)
 		good, err := os.ReadFile(filepath.Join(e.dir, "BE.xml"))
@@ -133,6 +139,7 @@ func TestChainCache(t *testing.T) {
 		}
 	})
 	t.Run("rollback", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		e.run(false)
 		l := e.w.Lists["BE"]
@@ -142,11 +149,13 @@ func TestChainCache(t *testing.T) {
 		want(t, e.run(false), map[string]trust.Verdict{"BE": trust.Rollback, "FR": trust.Valid})
 	})
 	t.Run("offline with an empty cache", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		res := e.run(true)
 		want(t, res, map[string]trust.Verdict{"EU": trust.FetchFailed})
 	})
 	t.Run("offline with a hand-made directory", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{Pivots: 1})
 		for name, path := range map[string]string{"lotl.xml": "/eu-lotl.xml", "BE.xml": "/BE.xml", "EL.xml": "/EL.xml", "FR.xml": "/FR.xml", "eu-lotl-pivot-101.xml": "/eu-lotl-pivot-101.xml"} {
 			if err := os.WriteFile(filepath.Join(e.dir, name), e.w.Files[path], 0o644); err != nil {
@@ -163,6 +172,7 @@ func TestChainCache(t *testing.T) {
 		}
 	})
 	t.Run("two runs at once", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		var wg sync.WaitGroup
 		results := make([]*trust.ChainResult, 4)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,12 +27,34 @@ type env struct {
 	fopts fetch.Options
 }
 
+// worlds are generated once per set of options: keys are the slow part.
+// Each env gets a Fresh copy it may change.
+var (
+	worldsMu sync.Mutex
+	worlds   = map[string]*tltest.World{}
+)
+
+func sharedWorld(wo tltest.WorldOptions) (*tltest.World, error) {
+	worldsMu.Lock()
+	defer worldsMu.Unlock()
+	key := fmt.Sprintf("%#v", wo)
+	base := worlds[key]
+	if base == nil {
+		var err error
+		if base, err = tltest.NewWorld(wo); err != nil {
+			return nil, err
+		}
+		worlds[key] = base
+	}
+	return base.Fresh()
+}
+
 func newEnv(t *testing.T, wo tltest.WorldOptions) *env {
 	t.Helper()
 	if wo.BaseURL == "" {
 		wo.BaseURL = "http://tl.test"
 	}
-	w, err := tltest.NewWorld(wo)
+	w, err := sharedWorld(wo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +158,7 @@ func TestChainValid(t *testing.T) {
 
 func TestChainPivots(t *testing.T) {
 	t.Run("two-step rotation", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{Pivots: 2})
 		res := e.run(false)
 		want(t, res, allValid)
@@ -146,6 +170,7 @@ func TestChainPivots(t *testing.T) {
 		}
 	})
 	t.Run("broken pivot", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{Pivots: 2})
 		p := "/eu-lotl-pivot-101.xml"
 		e.srv.SetFault(p, &tltest.Fault{Body: bytes.Replace(e.w.Files[p], []byte("<TSLSequenceNumber>101<"), []byte("<TSLSequenceNumber>109<"), 1)})
@@ -159,12 +184,14 @@ func TestChainPivots(t *testing.T) {
 		}
 	})
 	t.Run("LOTL signed by a non-anchor", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		e.w.SignKeys["/eu-lotl.xml"] = e.w.TLKeys["BE"]
 		e.republish()
 		want(t, e.run(false), map[string]trust.Verdict{"EU": trust.UntrustedSigner})
 	})
 	t.Run("pivot signed by a non-anchor", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{Pivots: 1})
 		e.w.SignKeys["/eu-lotl-pivot-101.xml"] = e.w.TLKeys["FR"]
 		e.republish()
@@ -175,6 +202,7 @@ func TestChainPivots(t *testing.T) {
 		want(t, res, map[string]trust.Verdict{"EU": trust.UntrustedSigner})
 	})
 	t.Run("LOTL naming another location for itself is reported", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		e.w.LOTL.Pointers[0].Location = "https://ec.europa.eu/tools/lotl/new-location.xml"
 		e.w.LOTL.SchemeInformationURIs = append([]string{"https://eur-lex.europa.eu/eli/C/2027/1/oj"}, e.w.LOTL.SchemeInformationURIs...)
@@ -187,6 +215,7 @@ func TestChainPivots(t *testing.T) {
 		}
 	})
 	t.Run("LOTL signed directly by an anchor despite pivots listed", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{Pivots: 1})
 		e.w.SignKeys["/eu-lotl.xml"] = e.w.Anchors[1]
 		e.republish()
@@ -243,6 +272,7 @@ func TestChainVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, tltest.WorldOptions{})
 			c.change(e)
 			e.republish()
@@ -301,6 +331,7 @@ func (failingAccept) Accept(string, *fetch.Fetched, fetch.AcceptInfo) error {
 // verdict and is reported.
 func TestAdversarialCacheWriteFailure(t *testing.T) {
 	t.Run("cache/write failure during a whole fetch", func(t *testing.T) {
+		t.Parallel()
 		e := newEnv(t, tltest.WorldOptions{})
 		res := trust.Chain(context.Background(), failingAccept{e.store(false)}, e.opts)
 		want(t, res, allValid)

@@ -24,43 +24,6 @@ func verifyWithAnchors(data []byte, anchors Anchors, exp Expect, o Options) (*Ve
 	return verifyList(data, exp, o, anchors.SHA256)
 }
 
-// SelfPointer returns the LOTL's pointer to itself (territory EU, type
-// EUlistofthelists), or nil.
-func SelfPointer(lotl *tsl.List) *tsl.Pointer {
-	for i, p := range lotl.Pointers {
-		if p.Territory == "EU" && p.Type == tsl.TypeEUListOfTheLists {
-			return &lotl.Pointers[i]
-		}
-	}
-	return nil
-}
-
-// XMLPointers returns the LOTL's pointers to national lists in XML form
-// (MimeType application/vnd.etsi.tsl+xml in any case, type EUgeneric), in
-// document order, at most one per territory (the first). PDF pointers are
-// ignored.
-func XMLPointers(lotl *tsl.List) []tsl.Pointer {
-	var out []tsl.Pointer
-	seen := map[string]bool{}
-	for _, p := range lotl.Pointers {
-		if !isTSLMediaType(p.MimeType) || p.Type != tsl.TypeEUGeneric || seen[p.Territory] {
-			continue
-		}
-		seen[p.Territory] = true
-		out = append(out, p)
-	}
-	return out
-}
-
-// isTSLMediaType compares a pointer's MimeType with the XML list media type
-// as media types compare: case-insensitively, parameters ignored.
-func isTSLMediaType(m string) bool {
-	if i := strings.IndexByte(m, ';'); i >= 0 {
-		m = m[:i]
-	}
-	return strings.EqualFold(strings.TrimSpace(m), tsl.MimeTypeTSL)
-}
-
 // validTerritory: a territory code as lists write it (ISO 3166-1 alpha-2,
 // EL for Greece, UK, EU), two capital letters.
 func validTerritory(t string) bool {
@@ -73,7 +36,7 @@ func validTerritory(t string) bool {
 // about every territory, is never answered from its absence.
 func unusableTerritories(lotl *tsl.List) []Outcome {
 	usable := map[string]bool{}
-	for _, p := range XMLPointers(lotl) {
+	for _, p := range lotl.XMLPointers() {
 		usable[p.Territory] = true
 	}
 	var order []string
@@ -106,16 +69,6 @@ func unusableTerritories(lotl *tsl.List) []Outcome {
 	return out
 }
 
-// PointerFor returns the XML pointer of territory, or nil.
-func PointerFor(lotl *tsl.List, territory string) *tsl.Pointer {
-	for _, p := range XMLPointers(lotl) {
-		if p.Territory == territory {
-			return &p
-		}
-	}
-	return nil
-}
-
 // ExpectFromPointer is what a national list fetched through p must be.
 func ExpectFromPointer(p tsl.Pointer) Expect {
 	exp := Expect{Territory: p.Territory, Type: tsl.TypeEUGeneric, URL: p.Location}
@@ -125,10 +78,38 @@ func ExpectFromPointer(p tsl.Pointer) Expect {
 	return exp
 }
 
-// PeekTerritory reads SchemeTerritory from unverified input, only to choose
+// ExpectFromLOTL is what the list data (fetched from url) must be according
+// to the verified LOTL: the pointer for its territory gives the allowed
+// signers. The territory is read from the unverified data only to choose
+// the pointer; a territory the LOTL has no XML pointer for is a
+// *ListError with verdict UntrustedSigner.
+func ExpectFromLOTL(lotl *tsl.List, data []byte, url string) (Expect, error) {
+	terr := peekTerritory(data)
+	p := lotl.XMLPointer(terr)
+	if p == nil {
+		return Expect{Territory: terr}, &ListError{Territory: terr, URL: url, Verdict: UntrustedSigner,
+			Err: &noPointerError{sequence: lotl.SequenceNumber, territory: terr}}
+	}
+	return ExpectFromPointer(*p), nil
+}
+
+// noPointerError is a territory the LOTL has no XML pointer for; it is
+// [ErrNoPointer].
+type noPointerError struct {
+	sequence  int
+	territory string
+}
+
+func (e *noPointerError) Error() string {
+	return fmt.Sprintf("the LOTL (sequence %d) has no XML pointer for territory %q", e.sequence, e.territory)
+}
+
+func (e *noPointerError) Is(target error) bool { return target == ErrNoPointer }
+
+// peekTerritory reads SchemeTerritory from unverified input, only to choose
 // which pointer's certificates to verify it with. It returns "" when it
 // cannot tell; the verification that follows reports the real problem.
-func PeekTerritory(data []byte) string {
+func peekTerritory(data []byte) string {
 	doc, err := xmldsig.ParseDocument(data, 0)
 	if err != nil {
 		return ""

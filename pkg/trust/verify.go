@@ -36,10 +36,6 @@ const (
 	ParseFailed      Verdict = "parse_error"
 )
 
-// Usable reports whether a list with this verdict may answer questions.
-// Expired lists are usable only when the caller explicitly allowed them.
-func (v Verdict) Usable() bool { return v == Valid }
-
 // ListError is a list that did not pass. Territory and URL say which list;
 // Verdict classifies the failure; Err is the cause (often an
 // *xmldsig.Error or *tsl.ParseError carrying the element's location).
@@ -65,6 +61,51 @@ func (e *ListError) Error() string {
 }
 
 func (e *ListError) Unwrap() error { return e.Err }
+
+// Location is the XPath-like location of the failure in the list (the
+// element checked), "" when the failure has none (a fetch failure).
+func (e *ListError) Location() string {
+	var de *xmldsig.Error
+	var pe *tsl.ParseError
+	var ce *CheckError
+	switch {
+	case errors.As(e.Err, &ce):
+		return ce.Path
+	case errors.As(e.Err, &pe):
+		return pe.Path
+	case errors.As(e.Err, &de):
+		return de.Path
+	}
+	return ""
+}
+
+// Cause is the reason the list failed without its location (Err's message
+// when Err is not itself a located error).
+func (e *ListError) Cause() string {
+	switch err := e.Err.(type) {
+	case *CheckError:
+		return err.Err.Error()
+	case *tsl.ParseError:
+		return err.Err.Error()
+	case *xmldsig.Error:
+		return err.Err.Error()
+	case nil:
+		return ""
+	}
+	return e.Err.Error()
+}
+
+// CheckError is a check of this package that failed at a location in the
+// list; Err wraps one of the sentinel causes below.
+type CheckError struct {
+	// Path is an XPath-like location, e.g.
+	// /TrustServiceStatusList/SchemeInformation/NextUpdate.
+	Path string
+	Err  error
+}
+
+func (e *CheckError) Error() string { return e.Path + ": " + e.Err.Error() }
+func (e *CheckError) Unwrap() error { return e.Err }
 
 // Sentinel causes wrapped by ListError for the checks of this package.
 var (
@@ -164,46 +205,46 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	si := "/TrustServiceStatusList/SchemeInformation/"
 	switch {
 	case exp.Type != "" && l.Type != exp.Type:
-		return fail(WrongType, fmt.Errorf("%s: %w: %q, expected %q", si+"TSLType", ErrWrongType, l.Type, exp.Type))
+		return fail(WrongType, &CheckError{Path: si + "TSLType", Err: fmt.Errorf("%w: %q, expected %q", ErrWrongType, l.Type, exp.Type)})
 	case exp.Type == "" && l.Type != tsl.TypeEUGeneric && l.Type != tsl.TypeEUListOfTheLists:
-		return fail(WrongType, fmt.Errorf("%s: %w: %q is neither EUgeneric nor EUlistofthelists", si+"TSLType", ErrWrongType, l.Type))
+		return fail(WrongType, &CheckError{Path: si + "TSLType", Err: fmt.Errorf("%w: %q is neither EUgeneric nor EUlistofthelists", ErrWrongType, l.Type)})
 	case exp.Territory != "" && l.Territory != exp.Territory:
-		return fail(WrongTerritory, fmt.Errorf("%s: %w: %q, expected %q", si+"SchemeTerritory", ErrWrongTerritory, l.Territory, exp.Territory))
+		return fail(WrongTerritory, &CheckError{Path: si + "SchemeTerritory", Err: fmt.Errorf("%w: %q, expected %q", ErrWrongTerritory, l.Territory, exp.Territory)})
 	case l.Type == tsl.TypeEUListOfTheLists && l.Territory != "EU":
-		return fail(WrongTerritory, fmt.Errorf("%s: %w: a LOTL of territory %q", si+"SchemeTerritory", ErrWrongTerritory, l.Territory))
+		return fail(WrongTerritory, &CheckError{Path: si + "SchemeTerritory", Err: fmt.Errorf("%w: a LOTL of territory %q", ErrWrongTerritory, l.Territory)})
 	case l.Version != 5 && l.Version != 6:
-		return fail(ParseFailed, fmt.Errorf("%s: %w: %d, expected 5 or 6", si+"TSLVersionIdentifier", ErrVersion, l.Version))
+		return fail(ParseFailed, &CheckError{Path: si + "TSLVersionIdentifier", Err: fmt.Errorf("%w: %d, expected 5 or 6", ErrVersion, l.Version)})
 	case l.Version == 6 && !res.SigningCertificateV2:
-		return fail(SignatureInvalid, fmt.Errorf("/TrustServiceStatusList/ds:Signature: %w; v6 requires SigningCertificateV2", ErrSigningCertV1))
+		return fail(SignatureInvalid, &CheckError{Path: "/TrustServiceStatusList/ds:Signature", Err: fmt.Errorf("%w; v6 requires SigningCertificateV2", ErrSigningCertV1)})
 	case exp.MinSequence > 0 && l.SequenceNumber < exp.MinSequence:
-		return fail(Rollback, fmt.Errorf("%s: %w: %d is lower than %d, the last accepted", si+"TSLSequenceNumber", ErrRollback, l.SequenceNumber, exp.MinSequence))
+		return fail(Rollback, &CheckError{Path: si + "TSLSequenceNumber", Err: fmt.Errorf("%w: %d is lower than %d, the last accepted", ErrRollback, l.SequenceNumber, exp.MinSequence)})
 	}
 	now := o.Now
 	if now.IsZero() {
 		now = o.At
 	}
 	if !now.IsZero() && l.IssueDate.After(now.Add(ClockSkew)) {
-		return fail(SignatureInvalid, fmt.Errorf("%s: %w: issued %s, clock says %s", si+"ListIssueDateTime", ErrIssuedInFuture, l.IssueDate.Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return fail(SignatureInvalid, &CheckError{Path: si + "ListIssueDateTime", Err: fmt.Errorf("%w: issued %s, clock says %s", ErrIssuedInFuture, l.IssueDate.Format(time.RFC3339), now.UTC().Format(time.RFC3339))})
 	}
 	if l.Closed() {
 		vl.Notes = append(vl.Notes, "closed list (empty NextUpdate): it holds history only")
 	} else if !o.At.IsZero() && !l.NextUpdate.After(o.At) {
-		err := fmt.Errorf("%s: %w: NextUpdate %s is not after %s", si+"NextUpdate", ErrExpired, l.NextUpdate.Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))
+		err := &CheckError{Path: si + "NextUpdate", Err: fmt.Errorf("%w: NextUpdate %s is not after %s", ErrExpired, l.NextUpdate.Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))}
 		if !o.AllowExpiredUnsafe {
 			return fail(Expired, err)
 		}
 		vl.Verdict = Expired
-		vl.Warnings = append(vl.Warnings, "used although expired (--allow-expired): "+err.Error())
+		vl.Warnings = append(vl.Warnings, "used although expired (expired lists allowed): "+err.Error())
 	}
 	vl.Notes = append(vl.Notes, signerProfileNotes(res.Signer, l)...)
-	if l.Version == 5 && !o.At.IsZero() && o.At.After(V6Date) && l.IssueDate.After(V6Date) {
+	if l.Version == 5 && !o.At.IsZero() && o.At.After(v6Date) && l.IssueDate.After(v6Date) {
 		vl.Warnings = append(vl.Warnings, "version 5 list issued after the TL v6 date (2026-04-28T22:00:00Z)")
 	}
 	return vl, nil
 }
 
-// V6Date is when TL format 6 applies (Implementing Decision (EU) 2025/2164).
-var V6Date = time.Date(2026, 4, 28, 22, 0, 0, 0, time.UTC)
+// v6Date is when TL format 6 applies (Implementing Decision (EU) 2025/2164).
+var v6Date = time.Date(2026, 4, 28, 22, 0, 0, 0, time.UTC)
 
 // signerProfileNotes compares the signer certificate with the profile TS
 // 119 612 §5.7.1 asks of a list signer (country of the territory, key usage
@@ -219,14 +260,7 @@ func signerProfileNotes(signer *xmldsig.CertInfo, l *tsl.List) []string {
 	}
 	var notes []string
 	if len(cert.Subject.Country) > 0 && l.Territory != "EU" {
-		c := cert.Subject.Country[0]
-		if c == "GR" {
-			c = "EL"
-		}
-		if c == "GB" {
-			c = "UK"
-		}
-		if c != l.Territory {
+		if c := tsl.TerritoryCode(cert.Subject.Country[0]); c != l.Territory {
 			notes = append(notes, fmt.Sprintf("the signer certificate's country is %s, the list's territory %s", cert.Subject.Country[0], l.Territory))
 		}
 	}

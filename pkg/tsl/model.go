@@ -30,8 +30,8 @@ import (
 
 // LangString is a text in one language (xml:lang, lower-cased).
 type LangString struct {
-	Lang  string `json:"lang,omitempty"`
-	Value string `json:"value"`
+	Lang  string
+	Value string
 }
 
 // MultiLang is a multilingual value: one entry per language as listed.

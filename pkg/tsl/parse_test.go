@@ -151,7 +151,7 @@ func TestNormalizeURI(t *testing.T) {
 		t.Errorf("unknown URI found: %+v", st)
 	}
 	aliases := map[string]bool{}
-	for _, s := range tsl.ServiceTypes {
+	for _, s := range tsl.ServiceTypes() {
 		if s.Alias != "" {
 			if aliases[s.Alias] {
 				t.Errorf("alias %q twice", s.Alias)

@@ -1,7 +1,10 @@
 package tsl
 
 import (
+	"slices"
 	"strings"
+
+	"github.com/eutl/eutl/internal/xmltext"
 )
 
 // XML namespaces of ETSI TS 119 612 lists. Elements are always matched by
@@ -10,14 +13,14 @@ const (
 	NSTSL             = "http://uri.etsi.org/02231/v2#"
 	NSAdditionalTypes = "http://uri.etsi.org/02231/v2/additionaltypes#"
 	NSSIE             = "http://uri.etsi.org/TrstSvc/SvcInfoExt/eSigDir-1999-93-EC-TrustedList/#"
-	NSXAdES132        = "http://uri.etsi.org/01903/v1.3.2#"
+	NSXAdES132        = xmltext.NSXAdES132
 	NSXAdES141        = "http://uri.etsi.org/01903/v1.4.1#"
-	NSDSig            = "http://www.w3.org/2000/09/xmldsig#"
+	NSDSig            = xmltext.NSDSig
 	NSXML             = "http://www.w3.org/XML/1998/namespace"
 )
 
-// URIs of list types, status determination and scheme rules (§6 of the
-// domain reference).
+// URIs of list types, status determination and scheme rules, as ETSI TS
+// 119 612 registers them.
 const (
 	TSLTag                   = "http://uri.etsi.org/19612/TSLTag"
 	TypeEUGeneric            = "http://uri.etsi.org/TrstSvc/TrustedList/TSLType/EUgeneric"
@@ -85,8 +88,9 @@ func st(tail, alias, meaning string, class Class, qcFamily, eidas2 bool) Service
 	return ServiceType{URI: svcTypePrefix + tail, Tail: tail, Alias: alias, Meaning: meaning, Class: class, QCFamily: qcFamily, EIDAS2: eidas2}
 }
 
-// ServiceTypes is the catalogue of every registered service type.
-var ServiceTypes = []ServiceType{
+// serviceTypes is the catalogue of every registered service type; read it
+// through [ServiceTypes].
+var serviceTypes = []ServiceType{
 	st("CA/QC", "qc", "issues qualified certificates", ClassQualified, true, false),
 	st("Certstatus/OCSP/QC", "ocsp-qc", "OCSP responder for qualified certificates", ClassQualified, true, false),
 	st("Certstatus/CRL/QC", "crl-qc", "CRL issuer for qualified certificates", ClassQualified, true, false),
@@ -144,9 +148,9 @@ var ServiceTypes = []ServiceType{
 }
 
 var serviceTypeByURI = func() map[string]*ServiceType {
-	m := make(map[string]*ServiceType, len(ServiceTypes))
-	for i := range ServiceTypes {
-		m[ServiceTypes[i].URI] = &ServiceTypes[i]
+	m := make(map[string]*ServiceType, len(serviceTypes))
+	for i := range serviceTypes {
+		m[serviceTypes[i].URI] = &serviceTypes[i]
 	}
 	return m
 }()
@@ -180,8 +184,8 @@ type Status struct {
 	Approving bool
 }
 
-// Statuses is the catalogue of service statuses.
-var Statuses = []Status{
+// statuses is the catalogue of service statuses; read it through [Statuses].
+var statuses = []Status{
 	{StatusGranted, "granted", EraEIDAS, "qualified status granted", true},
 	{StatusWithdrawn, "withdrawn", EraEIDAS, "qualified status withdrawn", false},
 	{StatusPrefix + "recognisedatnationallevel", "recognisedatnationallevel", EraEIDAS, "recognised at national level", false},
@@ -198,9 +202,9 @@ var Statuses = []Status{
 }
 
 var statusByURI = func() map[string]*Status {
-	m := make(map[string]*Status, len(Statuses))
-	for i := range Statuses {
-		m[Statuses[i].URI] = &Statuses[i]
+	m := make(map[string]*Status, len(statuses))
+	for i := range statuses {
+		m[statuses[i].URI] = &statuses[i]
 	}
 	return m
 }()
@@ -209,11 +213,13 @@ var statusByURI = func() map[string]*Status {
 // [NormalizeURI], or nil when it is not registered.
 func LookupStatus(uri string) *Status { return statusByURI[NormalizeURI(uri)] }
 
-// AdditionalInfoURIs lists the registered additional-service-information URIs.
-var AdditionalInfoURIs = []string{ASIForeSignatures, ASIForeSeals, ASIForWebSiteAuth, ASIRootCAQC}
+// additionalInfoURIs lists the registered additional-service-information URIs;
+// read it through [AdditionalInfoURIs].
+var additionalInfoURIs = []string{ASIForeSignatures, ASIForeSeals, ASIForWebSiteAuth, ASIRootCAQC}
 
-// QualifierURIs lists the registered qualifier URIs (valid on CA/QC only).
-var QualifierURIs = func() []string {
+// qualifierURIs lists the registered qualifier URIs (valid on CA/QC only);
+// read it through [QualifierURIs].
+var qualifierURIs = func() []string {
 	tails := []string{"QCWithSSCD", "QCNoSSCD", "QCSSCDStatusAsInCert", "QCWithQSCD", "QCNoQSCD",
 		"QCQSCDStatusAsInCert", "QCQSCDManagedOnBehalf", "QCForLegalPerson", "QCForESig", "QCForESeal",
 		"QCForWSA", "NotQualified", "QCStatement"}
@@ -242,3 +248,18 @@ func NormalizeURI(u string) string {
 	}
 	return u
 }
+
+// ServiceTypes returns the catalogue of every registered service type (a
+// copy: the catalogue itself cannot be changed).
+func ServiceTypes() []ServiceType { return slices.Clone(serviceTypes) }
+
+// Statuses returns the catalogue of service statuses (a copy).
+func Statuses() []Status { return slices.Clone(statuses) }
+
+// AdditionalInfoURIs returns the registered additional-service-information
+// URIs (a copy).
+func AdditionalInfoURIs() []string { return slices.Clone(additionalInfoURIs) }
+
+// QualifierURIs returns the registered qualifier URIs, valid on CA/QC only
+// (a copy).
+func QualifierURIs() []string { return slices.Clone(qualifierURIs) }

@@ -21,12 +21,17 @@ import (
 // what crypto/x509 refuses or leaves empty: brainpool curves and
 // id-RSASSA-PSS keys.
 type CertInfo struct {
-	Raw       []byte
-	Subject   string
-	Issuer    string
-	NotBefore time.Time
-	NotAfter  time.Time
-	PublicKey crypto.PublicKey
+	Raw []byte
+	// Subject and Issuer are the distinguished names as RFC 4514 prints them.
+	Subject string
+	Issuer  string
+	// CommonName and Organization are the subject's CN and O values, in the
+	// order Subject prints them (most specific first); empty when absent.
+	CommonName   string
+	Organization []string
+	NotBefore    time.Time
+	NotAfter     time.Time
+	PublicKey    crypto.PublicKey
 	// KeyKind is KeyRSA, KeyRSAPSS (an id-RSASSA-PSS key, usable only for
 	// PSS) or KeyECDSA.
 	KeyKind KeyKind
@@ -120,6 +125,10 @@ func ParseCertInfo(der []byte) (*CertInfo, error) {
 	info := &CertInfo{Raw: der, NotBefore: c.TBS.Validity.NotBefore.UTC(), NotAfter: c.TBS.Validity.NotAfter.UTC()}
 	info.Subject = rdnString(c.TBS.Subject.FullBytes)
 	info.Issuer = rdnString(c.TBS.Issuer.FullBytes)
+	if cns := subjectAttributes(c.TBS.Subject.FullBytes, "CN"); len(cns) > 0 {
+		info.CommonName = cns[0]
+	}
+	info.Organization = subjectAttributes(c.TBS.Subject.FullBytes, "O")
 
 	if cert, err := x509.ParseCertificate(der); err == nil {
 		switch k := cert.PublicKey.(type) {
@@ -142,7 +151,7 @@ func rdnString(der []byte) string {
 	if _, err := asn1.Unmarshal(der, &seq); err != nil {
 		return ""
 	}
-	return FormatName(seq)
+	return formatName(seq)
 }
 
 func parseSPKI(spki *spkiASN1, info *CertInfo) error {

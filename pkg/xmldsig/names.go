@@ -5,6 +5,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -16,10 +17,10 @@ var attrNames = map[string]string{
 	"1.2.840.113549.1.9.1": "emailAddress", "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID",
 }
 
-// FormatName writes a distinguished name in RFC 4514 order and escaping,
+// formatName writes a distinguished name in RFC 4514 order and escaping,
 // naming the attributes real TL certificates use (organizationIdentifier
 // among them, which crypto/x509 prints as an OID).
-func FormatName(seq pkix.RDNSequence) string {
+func formatName(seq pkix.RDNSequence) string {
 	var parts []string
 	for i := len(seq) - 1; i >= 0; i-- {
 		var atvs []string
@@ -73,6 +74,24 @@ func NameAttributes(der []byte, attr string) []string {
 				if s, ok := atv.Value.(string); ok {
 					out = append(out, s)
 				}
+			}
+		}
+	}
+	return out
+}
+
+// subjectAttributes is NameAttributes in the order formatName prints them
+// (RFC 4514: the last RDN first, the values of one RDN in order).
+func subjectAttributes(der []byte, attr string) []string {
+	var seq pkix.RDNSequence
+	if _, err := asn1.Unmarshal(der, &seq); err != nil {
+		return nil
+	}
+	var out []string
+	for _, rdn := range slices.Backward(seq) {
+		for _, atv := range rdn {
+			if s, ok := atv.Value.(string); ok && attrNames[atv.Type.String()] == attr {
+				out = append(out, s)
 			}
 		}
 	}

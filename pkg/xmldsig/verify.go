@@ -261,12 +261,6 @@ func indexDocument(root *etree.Element) (*docIndex, error) {
 	return ix, walk(root)
 }
 
-// NSDSig is the XMLDSig namespace; NSXAdES the XAdES 1.3.2 namespace.
-const (
-	NSDSig  = "http://www.w3.org/2000/09/xmldsig#"
-	NSXAdES = "http://uri.etsi.org/01903/v1.3.2#"
-)
-
 // Verify checks the enveloped signature of data and that its signer is one
 // of allowed (DER certificates, compared byte for byte). On success the
 // result holds the verified content; on failure the error is a *[Error].

@@ -10,6 +10,12 @@ import (
 	"github.com/eutl/eutl/internal/xmltext"
 )
 
+// NSDSig is the XMLDSig namespace; NSXAdES the XAdES 1.3.2 namespace.
+const (
+	NSDSig  = xmltext.NSDSig
+	NSXAdES = xmltext.NSXAdES132
+)
+
 // xadesProps is what eutl reads of XAdES SignedSignatureProperties.
 type xadesProps struct {
 	path        string

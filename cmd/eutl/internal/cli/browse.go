@@ -7,6 +7,7 @@ import (
 
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 func newProvidersCmd(g *globalOptions) *cobra.Command {
@@ -35,7 +36,7 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := report.Providers{SchemaVersion: report.SchemaVersion, At: g.at.Format("2006-01-02T15:04:05Z07:00"), Providers: ix.Providers(pq), FailedLists: ix.Failed()}
+			out := report.FromProviders(g.at, ix.Providers(pq), ix.Failed())
 			if err := report.WriteProviders(cmd.OutOrStdout(), g.format, out); err != nil {
 				return err
 			}
@@ -70,7 +71,7 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := report.Show{SchemaVersion: report.SchemaVersion, At: g.at.Format("2006-01-02T15:04:05Z07:00"), Providers: ix.Show(args[0], country, g.at), FailedLists: ix.Failed()}
+			out := report.FromShow(g.at, ix.Show(args[0], country, g.at), ix.Failed())
 			if err := report.WriteShow(cmd.OutOrStdout(), g.format, out); err != nil {
 				return err
 			}
@@ -98,7 +99,7 @@ func (g *globalOptions) partialWarning(ix *query.Index) error {
 	code := ExitOK
 	for _, f := range failed {
 		g.warn("%s could not be used (%s): it is missing from this listing", f.Territory, f.Verdict)
-		if f.Verdict == "fetch_failed" {
+		if f.Verdict == trust.FetchFailed {
 			code = worse(code, ExitFetch)
 		} else {
 			code = worse(code, ExitTrust)

@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"sort"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -37,7 +35,7 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		}
 		return nil, &exitError{code: ExitInterrupted, msg: err.Error()}
 	case errors.Is(err, fetch.ErrNewerCache):
-		return nil, usagef(err)
+		return nil, &exitError{code: ExitUsage, msg: err.Error(), hints: []string{"pass another --cache-dir, or use a newer eutl"}}
 	case err != nil:
 		return nil, err
 	}
@@ -78,28 +76,10 @@ func chainCode(res *trust.ChainResult) int {
 	return code
 }
 
-// listsReport turns a chain result into the fetch/lists report.
+// listsReport is the fetch/lists document of a chain result.
 func (g *globalOptions) listsReport(res *trust.ChainResult) report.Lists {
-	r := report.Lists{SchemaVersion: report.SchemaVersion, At: g.at.Format(time.RFC3339), Anchors: res.Anchors.Name,
-		LOTL: report.FromOutcome(&res.LOTL), Pivots: []report.List{}, Lists: []report.List{}, Warnings: res.Warnings, Overrides: g.overrides()}
-	for i := range res.Pivots {
-		r.Pivots = append(r.Pivots, report.FromOutcome(&res.Pivots[i]))
-	}
-	for i := range res.Lists {
-		o := &res.Lists[i]
-		l := report.FromOutcome(o)
-		r.Lists = append(r.Lists, l)
-		if o.Usable() {
-			r.Summary.ListsValid++
-			r.Summary.Providers += l.Providers
-			r.Summary.Services += l.Services
-			r.Summary.QualifiedServices += l.Qualified
-			r.Summary.QualifiedProviders += l.QualifiedProviders
-		} else {
-			r.Summary.ListsFailed++
-		}
-	}
-	sort.SliceStable(r.Lists, func(i, j int) bool { return r.Lists[i].Territory < r.Lists[j].Territory })
+	r := report.FromChain(res, g.at)
+	r.Overrides = g.overrides()
 	return r
 }
 
@@ -122,12 +102,11 @@ func (g *globalOptions) progress() *progressBar {
 }
 
 func (p *progressBar) event(e trust.Event) {
-	if e.Total > 0 {
+	switch {
+	case e.Kind == trust.EventTotal && e.Total > 0:
 		p.bar.ChangeMax(e.Total)
 		p.bar.Describe("verifying national lists")
-		return
-	}
-	if e.Done != "" && e.Done != "EU" && len(e.Done) == 2 {
+	case e.Kind == trust.EventListDone && e.Role == trust.RoleNational:
 		p.bar.Add(1)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/trust"
@@ -28,19 +29,38 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return usagef(fmt.Errorf("cannot read %s: %w", args[0], err))
 			}
-			var exp trust.Expect
+			cfg := eutl.VerifyConfig{URL: args[0], At: g.at, AllowExpiredUnsafe: g.allowExpired}
 			if lotlFile != "" {
-				if exp, err = g.expectFromLOTL(cmd, lotlFile, data); err != nil {
-					return err
+				if cfg.LOTL, err = readLocal(g.path(lotlFile), fetch.DefaultMaxSize); err != nil {
+					return usagef(fmt.Errorf("cannot read --lotl file: %w", err))
 				}
-			} else if exp.Allowed, err = readCertFiles(g.paths(certFiles)); err != nil {
+				cfg.LOTLURL = lotlFile
+				if g.trustAnchors != "" {
+					anchors, err := g.anchors()
+					if err != nil {
+						return err
+					}
+					cfg.CustomAnchorsUnsafe = &anchors
+				}
+			} else if cfg.Signers, err = readCertFiles(g.paths(certFiles)); err != nil {
 				return usagef(err)
 			}
-			exp.URL = args[0]
-			vl, err := trust.VerifyList(data, exp, g.trustOptions())
+			vl, err := eutl.VerifyList(cmd.Context(), data, cfg)
+			var lotlErr *eutl.LOTLError
+			switch {
+			case errors.As(err, &lotlErr):
+				return fmt.Errorf("the LOTL given with --lotl did not verify against %s: %w", lotlErr.Anchors, lotlErr.Err)
+			case errors.Is(err, trust.ErrNoPointer):
+				return err
+			}
 			out := report.Verify{SchemaVersion: report.SchemaVersion, Overrides: g.overrides()}
 			if err != nil {
-				out.List = report.FromError(err, exp.Territory, args[0])
+				territory := ""
+				var le *trust.ListError
+				if errors.As(err, &le) {
+					territory = le.Territory
+				}
+				out.List = report.FromError(err, territory, args[0])
 			} else {
 				out.List = report.FromVerified(vl, "", args[0])
 				for _, w := range vl.Warnings {
@@ -59,32 +79,4 @@ func newVerifyCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringArrayVar(&certFiles, "cert", nil, "PEM file of a certificate allowed to sign the list (repeatable)")
 	cmd.Flags().StringVar(&lotlFile, "lotl", "", "take the allowed signers from this LOTL's pointer for the list's territory (the LOTL is verified against the trust anchors first)")
 	return cmd
-}
-
-func (g *globalOptions) trustOptions() trust.Options {
-	return trust.Options{At: g.at, Now: g.now, AllowExpiredUnsafe: g.allowExpired}
-}
-
-// expectFromLOTL verifies the LOTL file against the trust anchors and returns
-// what the list must be according to the LOTL's pointer for its territory.
-func (g *globalOptions) expectFromLOTL(cmd *cobra.Command, lotlFile string, data []byte) (trust.Expect, error) {
-	lotlData, err := readLocal(g.path(lotlFile), fetch.DefaultMaxSize)
-	if err != nil {
-		return trust.Expect{}, usagef(fmt.Errorf("cannot read --lotl file: %w", err))
-	}
-	anchors, err := g.anchors()
-	if err != nil {
-		return trust.Expect{}, err
-	}
-	lotl, err := trust.VerifyLOTL(lotlData, anchors, lotlFile, g.trustOptions())
-	if err != nil {
-		return trust.Expect{}, fmt.Errorf("the LOTL given with --lotl did not verify against %s: %w", anchors.Name, err)
-	}
-	terr := trust.PeekTerritory(data)
-	p := trust.PointerFor(lotl.List, terr)
-	if p == nil {
-		return trust.Expect{Territory: terr}, &trust.ListError{Territory: terr, URL: cmd.Flags().Arg(0), Verdict: trust.UntrustedSigner,
-			Err: fmt.Errorf("the LOTL (sequence %d) has no XML pointer for territory %q", lotl.List.SequenceNumber, terr)}
-	}
-	return trust.ExpectFromPointer(*p), nil
 }
