@@ -98,6 +98,10 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
+		// No ticker goroutine: progressbar's own redraws read its state
+		// without its lock (a data race under -race); the bar is redrawn
+		// at every event instead.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
 
