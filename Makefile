@@ -5,7 +5,7 @@ FUZZTIME  ?= 20s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/eutl/eutl/cmd/eutl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test fmt-check vet race depcheck tidy-check cross fuzz bench golden lint clean adversarial
+.PHONY: all build install test fmt-check vet race slow depcheck tidy-check cross fuzz bench golden lint clean adversarial
 
 all: build
 
@@ -15,7 +15,7 @@ build:
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/eutl
 
-test: fmt-check vet depcheck tidy-check cross lint race
+test: fmt-check vet depcheck tidy-check cross lint race slow
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -24,8 +24,17 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
+# Every test under the race detector but the CPU-bound slow ones (TestReal…:
+# the 23 MB real set verified several times over; TestAdversarialProperty:
+# 2000 mutated lists), which it slows down tenfold: slow runs them without
+# it. The concurrent code they exercise (the chain's parallel verification)
+# runs under -race in the generated-world tests.
+SLOW := Real|TestAdversarialProperty
 race:
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -skip '$(SLOW)' $(PKGS)
+
+slow:
+	$(GO) test -count=1 -run '$(SLOW)' $(PKGS)
 
 # pkg/ is the library: no cobra, no terminal, no os.Exit or process streams,
 # no flag names (--cache-dir) in its strings; tablewriter and JSON tags

@@ -87,10 +87,12 @@ const DefaultLOTLURL = "https://ec.europa.eu/tools/lotl/eu-lotl.xml"
 // Defaults taken by the zero value of the corresponding [Config] field.
 const (
 	DefaultConcurrency = 8
-	MaxConcurrency     = 64
 	DefaultTimeout     = 30 * time.Second
 	DefaultLockWait    = 2 * time.Minute
 )
+
+// MaxConcurrency is the highest [Config.Concurrency] accepted.
+const MaxConcurrency = 64
 
 // Config says what [Load] loads and how. The zero value of a field takes the
 // default its comment names; a value that cannot be right is an error

@@ -342,6 +342,14 @@ func TestSource(t *testing.T) {
 		t.Errorf("flushed %d times, warnings %q", src.flushed, set.Warnings())
 	}
 	checkBMID(t, set, query.Qualified)
+	// The failure travels as a value: verdict, location, cause and the error.
+	ix, _ := set.Index()
+	failed := ix.Failed()
+	var le *trust.ListError
+	if len(failed) != 1 || failed[0].Territory != "FR" || failed[0].Verdict != trust.SignatureInvalid || !errors.As(failed[0].Err, &le) ||
+		le.Location() == "" || failed[0].Location != le.Location() || failed[0].Cause != le.Cause() {
+		t.Errorf("failed lists %+v", failed)
+	}
 }
 
 // TestDefaultCacheDir: the cache lives in the platform's user cache

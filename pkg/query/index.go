@@ -32,11 +32,13 @@ type FailedList struct {
 	URL       string
 	Verdict   trust.Verdict
 	Reason    string
-	// Location is the element the failure is about, when it has one (an
-	// addition to the contract).
+	// Location is the element the failure is about, when it has one.
 	Location string
-	// Cause is Reason without its location, for tables.
+	// Cause is Reason without its location.
 	Cause string
+	// Err is the failure itself (normally a *trust.ListError), for
+	// errors.Is and errors.As.
+	Err error
 }
 
 type listEntry struct {
@@ -112,7 +114,7 @@ func FromChain(res *trust.ChainResult) *Index {
 }
 
 func failedOf(o *trust.Outcome) FailedList {
-	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: o.Verdict()}
+	f := FailedList{Territory: o.Territory, URL: o.URL, Verdict: o.Verdict(), Err: o.Err}
 	var le *trust.ListError
 	switch {
 	case errors.As(o.Err, &le):

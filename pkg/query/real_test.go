@@ -67,6 +67,7 @@ func realIndex(t testing.TB) *query.Index {
 
 // TestRealBelgianMobileID is the acceptance case of the manifest.
 func TestRealBelgianMobileID(t *testing.T) {
+	t.Parallel()
 	ix := realIndex(t)
 	at := d("2026-08-20")
 	a := ix.Check(query.Query{Provider: "Belgian Mobile ID", Kind: kind(t, "qc-esig"), Country: "BE", At: at})

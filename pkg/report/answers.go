@@ -21,6 +21,16 @@ type QueryJSON struct {
 	At       string `json:"at"`
 }
 
+// Outcome is a check's "outcome": how the answer can be relied on.
+type Outcome string
+
+// The outcomes.
+const (
+	OutcomeQualified    Outcome = "qualified"     // qualified, from verified lists
+	OutcomeNotQualified Outcome = "not_qualified" // not qualified, every list that could say otherwise verified
+	OutcomeIncomplete   Outcome = "incomplete"    // no answer: a list that could hold one failed
+)
+
 // Check is the result of `eutl check` and of each `eutl batch` row.
 type Check struct {
 	SchemaVersion int       `json:"schema_version"`
@@ -31,7 +41,7 @@ type Check struct {
 	Matches       []Match   `json:"matches"`
 	Related       []Match   `json:"related"`
 	// Additions to the contract's shape.
-	Outcome       string       `json:"outcome"` // qualified, not_qualified, incomplete
+	Outcome       Outcome      `json:"outcome"`
 	Suggestions   []string     `json:"suggestions,omitempty"`
 	NamedServices []Match      `json:"named_services,omitempty"`
 	FailedLists   []FailedList `json:"failed_lists,omitempty"`
@@ -50,20 +60,20 @@ func FromAnswer(a *query.Answer, service string) Check {
 	}
 	switch a.Outcome() {
 	case query.Qualified:
-		c.Outcome = "qualified"
+		c.Outcome = OutcomeQualified
 	case query.NotQualified:
-		c.Outcome = "not_qualified"
+		c.Outcome = OutcomeNotQualified
 	default:
-		c.Outcome = "incomplete"
+		c.Outcome = OutcomeIncomplete
 	}
 	return c
 }
 
 func verdictWords(c Check) string {
 	switch c.Outcome {
-	case "qualified":
+	case OutcomeQualified:
 		return "QUALIFIED"
-	case "not_qualified":
+	case OutcomeNotQualified:
 		return "NOT QUALIFIED"
 	}
 	return "NO ANSWER (lists could not be verified)"
@@ -194,7 +204,7 @@ func WriteBatchCSV(w io.Writer, cs []Check) error {
 		if c.Line > 0 {
 			line = strconv.Itoa(c.Line)
 		}
-		if err := cw.Write([]string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, c.Outcome, strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}); err != nil {
+		if err := cw.Write([]string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, string(c.Outcome), strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}); err != nil {
 			return err
 		}
 	}

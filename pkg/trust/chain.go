@@ -512,7 +512,7 @@ func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Ou
 		out.Err = err
 		return out
 	}
-	exp := ExpectFromPointer(p)
+	exp := expectFromPointer(p)
 	if exp.MinSequence, err = src.LastSequence(p.Territory); err != nil {
 		out.Err = &ListError{Territory: p.Territory, URL: p.Location, Verdict: ParseFailed, Err: err}
 		return out

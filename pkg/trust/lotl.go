@@ -69,8 +69,8 @@ func unusableTerritories(lotl *tsl.List) []Outcome {
 	return out
 }
 
-// ExpectFromPointer is what a national list fetched through p must be.
-func ExpectFromPointer(p tsl.Pointer) Expect {
+// expectFromPointer is what a national list fetched through p must be.
+func expectFromPointer(p tsl.Pointer) Expect {
 	exp := Expect{Territory: p.Territory, Type: tsl.TypeEUGeneric, URL: p.Location}
 	for _, c := range p.Certificates {
 		exp.Allowed = append(exp.Allowed, c.Raw)
@@ -90,7 +90,7 @@ func ExpectFromLOTL(lotl *tsl.List, data []byte, url string) (Expect, error) {
 		return Expect{Territory: terr}, &ListError{Territory: terr, URL: url, Verdict: UntrustedSigner,
 			Err: &noPointerError{sequence: lotl.SequenceNumber, territory: terr}}
 	}
-	return ExpectFromPointer(*p), nil
+	return expectFromPointer(*p), nil
 }
 
 // noPointerError is a territory the LOTL has no XML pointer for; it is

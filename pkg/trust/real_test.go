@@ -86,6 +86,7 @@ func runReal(t testing.TB, dir string, anchors trust.Anchors, ojURI string, at t
 // TestRealChain: the 2026 set, offline, at 2026-08-20 when it was current,
 // with the built-in Official Journal anchors: verdicts as the manifest gives.
 func TestRealChain(t *testing.T) {
+	t.Parallel()
 	dir := realCache(t)
 	res := runReal(t, dir, trust.BuiltinAnchors(), trust.OfficialJournalURI, time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC))
 	if res.LOTL.Verdict() != trust.Valid || res.LOTL.List.List.SequenceNumber != 390 {
@@ -131,6 +132,7 @@ func TestRealChain(t *testing.T) {
 // TestRealChainToday: at today's date (2026-11-25) several 2026 lists have
 // passed their NextUpdate and are reported expired, never used.
 func TestRealChainToday(t *testing.T) {
+	t.Parallel()
 	dir := realCache(t)
 	res := runReal(t, dir, trust.BuiltinAnchors(), trust.OfficialJournalURI, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	if res.LOTL.Verdict() != trust.Valid {
@@ -161,6 +163,7 @@ func TestRealChainToday(t *testing.T) {
 // TestRealPivotWalk: starting from the superseded 2019 Official Journal set,
 // the walk must reach LOTL 390 through pivots 282 → 300 → 335 → 341 → 378.
 func TestRealPivotWalk(t *testing.T) {
+	t.Parallel()
 	dir := realCache(t)
 	anchors := pemAnchors(t, filepath.Join(realDir(t), "oj-certs", "oj-2019-C276-from-dss-keystore"))
 	res := runReal(t, dir, anchors, "", time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC))

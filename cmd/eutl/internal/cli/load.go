@@ -98,9 +98,8 @@ func (g *globalOptions) progress() *progressBar {
 		progressbar.OptionShowCount(),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetWidth(30),
-		// No ticker goroutine: progressbar's own redraws read its state
-		// without its lock (a data race under -race); the bar is redrawn
-		// at every event instead.
+		// No ticker goroutine: progressbar v3.19's reads its state without
+		// the lock (a data race); the bar redraws on each event instead.
 		progressbar.OptionSetSpinnerChangeInterval(0),
 	)}
 }
