@@ -205,7 +205,7 @@ func writeWorld(dir string, w *tltest.World) error {
 			return err
 		}
 	}
-	return nil
+	return writeCertFiles(dir, w)
 }
 
 // TestProtect: a panic is an internal error (exit 1) with a request to

@@ -51,12 +51,17 @@ type Provider struct {
 
 // Service is a TSPService with its history (newest first, as lists write it).
 type Service struct {
-	Type        string // full URI or tail after Svctype/
-	Name        string
-	Status      string // full URI or tail after Svcstatus/
-	Start       time.Time
-	ASI         []string // full URIs or tails after SvcInfoExt/
-	Qualifiers  []string // tails after SvcInfoExt/
+	Type       string // full URI or tail after Svctype/
+	Name       string
+	Status     string // full URI or tail after Svcstatus/
+	Start      time.Time
+	ASI        []string // full URIs or tails after SvcInfoExt/
+	Qualifiers []string // tails after SvcInfoExt/
+	// Qualifications, when set, are written as the ecc:Qualifications
+	// extension instead of the default element Qualifiers makes.
+	Qualifications []Qualification
+	// SKIs are written as X509SKI DigitalIds (SubjectName + SKI identities).
+	SKIs        [][]byte
 	Certs       [][]byte
 	SubjectName string
 	History     []Instance
@@ -71,6 +76,8 @@ type Instance struct {
 	Status string
 	Start  time.Time
 	ASI    []string
+	// Qualifications of this history instance (see Service.Qualifications).
+	Qualifications []Qualification
 }
 
 func expand(prefix, v string) string {
@@ -238,7 +245,7 @@ func writeProvider(e *etree.Element, p Provider, territory string) {
 	for _, s := range p.Services {
 		se := svcs.CreateElement("TSPService")
 		si := se.CreateElement("ServiceInformation")
-		writeInstance(si, Instance{Type: s.Type, Name: s.Name, Status: s.Status, Start: s.Start, ASI: s.ASI}, s)
+		writeInstance(si, Instance{Type: s.Type, Name: s.Name, Status: s.Status, Start: s.Start, ASI: s.ASI, Qualifications: s.Qualifications}, s)
 		if len(s.History) > 0 {
 			h := se.CreateElement("ServiceHistory")
 			for _, hi := range s.History {
@@ -260,9 +267,12 @@ func writeInstance(e *etree.Element, in Instance, s Service) {
 		sn = "CN=" + in.Name
 	}
 	sdi.CreateElement("DigitalId").CreateElement("X509SubjectName").SetText(sn)
+	for _, ski := range s.SKIs {
+		sdi.CreateElement("DigitalId").CreateElement("X509SKI").SetText(base64.StdEncoding.EncodeToString(ski))
+	}
 	e.CreateElement("ServiceStatus").SetText(expand(tsl.StatusPrefix, in.Status))
 	e.CreateElement("StatusStartingTime").SetText(dt(in.Start))
-	if len(in.ASI) == 0 && len(s.Qualifiers) == 0 && !s.CriticalUnknownExtension {
+	if len(in.ASI) == 0 && len(s.Qualifiers) == 0 && len(in.Qualifications) == 0 && !s.CriticalUnknownExtension {
 		return
 	}
 	exts := e.CreateElement("ServiceInformationExtensions")
@@ -273,7 +283,9 @@ func writeInstance(e *etree.Element, in Instance, s Service) {
 		u.CreateAttr("xml:lang", "en")
 		u.SetText(expand(tsl.SvcInfoExtPrefix, a))
 	}
-	if len(s.Qualifiers) > 0 {
+	if len(in.Qualifications) > 0 {
+		writeQualifications(exts, in.Qualifications)
+	} else if len(s.Qualifiers) > 0 {
 		x := exts.CreateElement("Extension")
 		x.CreateAttr("Critical", "true")
 		qe := x.CreateElement("ecc:Qualifications").CreateElement("ecc:QualificationElement")

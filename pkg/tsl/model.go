@@ -223,6 +223,24 @@ type CriteriaList struct {
 	Description       string
 	ExtendedKeyUsages []string
 	SubjectDNAttrs    []string
+
+	// PolicySets holds each PolicySet on its own (a PolicySet matches when
+	// every one of its identifiers is among the certificate's policies);
+	// identifiers are trimmed and an "urn:oid:" prefix is removed.
+	// PolicyIdentifiers above is their concatenation, as listed.
+	PolicySets [][]string
+	// ExtendedKeyUsageSets and SubjectDNAttrSets hold each
+	// otherCriteriaList/ExtendedKeyUsage and CertSubjectDNAttribute element
+	// on its own (each is one criterion).
+	ExtendedKeyUsageSets [][]string
+	SubjectDNAttrSets    [][]string
+	// UnknownCriteria names the elements of otherCriteriaList the parser
+	// does not model (namespace and local name); a qualification engine
+	// must not treat them as satisfied.
+	UnknownCriteria []string
+	// Truncated is set when nested CriteriaList elements were dropped
+	// because they exceed the nesting bound.
+	Truncated bool
 }
 
 // KeyUsageBit is one KeyUsageBit of a criteria list.

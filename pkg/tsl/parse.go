@@ -599,33 +599,73 @@ func parseCriteria(n node, depth int) CriteriaList {
 		cl.KeyUsage = append(cl.KeyUsage, bits)
 	}
 	for _, ps := range n.children(NSSIE, "PolicySet") {
+		set := []string{}
 		for _, pi := range ps.children(NSSIE, "PolicyIdentifier") {
 			for _, ns := range []string{NSXAdES132, NSXAdES141} {
 				if id, ok := pi.child(ns, "Identifier"); ok {
 					cl.PolicyIdentifiers = append(cl.PolicyIdentifiers, id.text())
+					set = append(set, policyOID(id.text()))
 				}
 			}
 		}
+		cl.PolicySets = append(cl.PolicySets, set)
 	}
+	subs := n.children(NSSIE, "CriteriaList")
 	if depth < maxCriteriaDepth {
-		for _, sub := range n.children(NSSIE, "CriteriaList") {
+		for _, sub := range subs {
 			cl.Criteria = append(cl.Criteria, parseCriteria(sub, depth+1))
 		}
+	} else if len(subs) > 0 {
+		cl.Truncated = true
 	}
 	if d, ok := n.child(NSSIE, "Description"); ok {
 		cl.Description = d.text()
 	}
 	if o, ok := n.child(NSSIE, "otherCriteriaList"); ok {
-		for _, eku := range o.children(NSAdditionalTypes, "ExtendedKeyUsage") {
-			for _, kp := range eku.el.ChildElements() {
-				cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(TextContent(kp)))
-			}
-		}
-		for _, dn := range o.children(NSAdditionalTypes, "CertSubjectDNAttribute") {
-			for _, a := range dn.el.ChildElements() {
-				cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(TextContent(a)))
+		for _, c := range o.el.ChildElements() {
+			switch {
+			case c.Tag == "ExtendedKeyUsage" && c.NamespaceURI() == NSAdditionalTypes:
+				set := []string{}
+				for _, kp := range c.ChildElements() {
+					cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(TextContent(kp)))
+					set = append(set, policyOID(leafText(kp)))
+				}
+				cl.ExtendedKeyUsageSets = append(cl.ExtendedKeyUsageSets, set)
+			case c.Tag == "CertSubjectDNAttribute" && c.NamespaceURI() == NSAdditionalTypes:
+				set := []string{}
+				for _, a := range c.ChildElements() {
+					cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(TextContent(a)))
+					set = append(set, policyOID(leafText(a)))
+				}
+				cl.SubjectDNAttrSets = append(cl.SubjectDNAttrSets, set)
+			default:
+				cl.UnknownCriteria = append(cl.UnknownCriteria, "{"+c.NamespaceURI()+"}"+c.Tag)
 			}
 		}
 	}
 	return cl
+}
+
+// policyOID trims an object identifier as lists write it and removes an
+// "urn:oid:" prefix (the OIDAsURN qualifier).
+func policyOID(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 8 && strings.EqualFold(s[:8], "urn:oid:") {
+		s = s[8:]
+	}
+	return s
+}
+
+// leafText is the text of el or, when it wraps elements (a KeyPurposeId or
+// AttributeOID holding an xades:Identifier, as real lists write it), the text
+// of its first descendant leaf.
+func leafText(el *etree.Element) string {
+	for depth := 0; depth < 4; depth++ {
+		kids := el.ChildElements()
+		if len(kids) == 0 {
+			break
+		}
+		el = kids[0]
+	}
+	return TextContent(el)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
 )
@@ -102,12 +103,24 @@ func answerError(a *query.Answer) error {
 
 // loadIndex loads and verifies the lists and indexes them for queries.
 func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*query.Index, error) {
-	set, err := g.loadSet(cmd.Context(), territories, g.offline)
+	set, err := g.loadNoted(cmd, territories)
 	if err != nil {
 		return nil, err
 	}
 	ix, err := set.Index()
 	if err != nil {
+		return nil, usagef(err)
+	}
+	return ix, nil
+}
+
+// loadNoted loads the set and prints the lists' warnings and notes.
+func (g *globalOptions) loadNoted(cmd *cobra.Command, territories []string) (*eutl.Set, error) {
+	set, err := g.loadSet(cmd.Context(), territories, g.offline)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := set.Index(); err != nil {
 		return nil, usagef(err)
 	}
 	res := set.Chain()
@@ -125,5 +138,5 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 			}
 		}
 	}
-	return ix, nil
+	return set, nil
 }

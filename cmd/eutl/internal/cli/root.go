@@ -147,7 +147,7 @@ the Official Journal of the EU.`,
 	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
-		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newVersionCmd(g))
+		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newCertCmd(g), newTrustStoreCmd(g), newVersionCmd(g))
 	return root
 }
 
