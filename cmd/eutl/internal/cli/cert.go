@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -179,23 +178,17 @@ func certCode(r *qualify.Result) int {
 // qualify.MaxInput bytes; anything else is a usage error naming the file and
 // offset.
 func (g *globalOptions) readCertInput(name string) ([]qualify.Input, error) {
-	var r io.Reader
+	var data []byte
+	var err error
 	if name == "-" {
-		r = g.env.Stdin
+		data, err = io.ReadAll(io.LimitReader(g.env.Stdin, qualify.MaxInput+1))
 	} else {
-		f, err := os.Open(g.path(name))
-		if err != nil {
-			return nil, usagef(fmt.Errorf("cannot read certificate file: %w", err))
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return nil, usagef(fmt.Errorf("%s is a directory, not a certificate file", name))
-		}
-		r = f
+		// a regular file only (no FIFO or device), bounded like every
+		// local input; one byte over the limit lets ReadCerts say so
+		data, err = readLocal(g.path(name), qualify.MaxInput+1)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, qualify.MaxInput+1))
 	if err != nil {
-		return nil, usagef(fmt.Errorf("cannot read %s: %w", name, err))
+		return nil, usagef(fmt.Errorf("cannot read certificate file: %w", err))
 	}
 	ins, err := qualify.ReadCerts(data)
 	if err != nil {
