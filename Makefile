@@ -5,7 +5,7 @@ FUZZTIME  ?= 20s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/eutl/eutl/cmd/eutl/internal/cli.Version=$(VERSION)
 
-.PHONY: all build install test fmt-check vet race slow depcheck tidy-check cross fuzz bench golden lint clean adversarial
+.PHONY: all build install test fmt-check vet race slow depcheck tidy-check cross fuzz bench bench-compare golden lint clean adversarial
 
 all: build
 
@@ -75,6 +75,11 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
+# eutl and xmlsec1 side by side (the real set when EUTL_REAL_TL_DIR is set,
+# else DIR=an offline cache directory), with the ratios.
+bench-compare:
+	scripts/bench-compare.sh $(DIR)
+
 # Refresh golden files and script expectations from the current output.
 golden:
 	$(GO) test ./pkg/report/ ./cmd/eutl/ -update
@@ -93,7 +98,7 @@ adversarial:
 	         split($$3, p, "/"); c = p[2]; tried[c]++; \
 	         if ($$2 == "PASS:") pass[c]++; else if ($$2 == "FAIL:") fail[c]++; else skip[c]++ } \
 	       END { printf "%-16s %6s %6s %6s %6s\n", "class", "tried", "passed", "failed", "skipped"; \
-	             n = split("wrapping key-confusion downgrade trust-chain parser network cache pivot-walk cache-names local-input exit-class partial-data confinement property", order, " "); \
+	             n = split("wrapping key-confusion downgrade trust-chain parser sig-structure linear-cost strict-xml network cache pivot-walk cache-names local-input exit-class partial-data confinement property", order, " "); \
 	             for (i = 1; i <= n; i++) { c = order[i]; seen[c] = 1; if (c in tried) { printf "%-16s %6d %6d %6d %6d\n", c, tried[c], pass[c], fail[c], skip[c]; T += tried[c]; P += pass[c]; F += fail[c]; S += skip[c] } } \
 	             for (c in tried) if (!(c in seen)) { printf "%-16s %6d %6d %6d %6d\n", c, tried[c], pass[c], fail[c], skip[c]; T += tried[c]; P += pass[c]; F += fail[c]; S += skip[c] } \
 	             printf "%-16s %6d %6d %6d %6d\n", "total", T, P, F, S; if (F > 0) exit 1 }'

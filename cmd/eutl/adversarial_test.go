@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -563,7 +564,7 @@ func cacheAttacks() []attack {
 
 // TestAdversarial runs every case; `make adversarial` prints the figures.
 func TestAdversarial(t *testing.T) {
-	all := append(append(append(signatureAttacks(), chainAttacks()...), networkFaults()...), cacheAttacks()...)
+	all := append(append(append(append(signatureAttacks(), chainAttacks()...), networkFaults()...), cacheAttacks()...), streamAttacks()...)
 	for _, a := range all {
 		t.Run(a.class+"/"+a.name, func(t *testing.T) {
 			t.Parallel() // every case has its own server and cache
@@ -661,5 +662,261 @@ func TestInterrupted(t *testing.T) {
 	code := cli.Run(ctx, []string{"--lotl-url", h.w.LOTLURL(), "--trust-anchors", "anchors.pem", "--cache-dir", "cache", "fetch"}, env)
 	if code != cli.ExitInterrupted || time.Since(start) > 5*time.Second || !strings.Contains(errb.String(), "interrupted") {
 		t.Fatalf("exit %d after %s\n%s", code, time.Since(start), errb.String())
+	}
+}
+
+// serveBE runs the BE question with body served as the BE list.
+func serveBE(t *testing.T, body []byte) (*harness, result) {
+	t.Helper()
+	w := sharedWorld(t)
+	if bytes.Equal(body, w.Files["/BE.xml"]) {
+		t.Fatal("test setup: the attack did not change the list")
+	}
+	h := newHarness(t, w)
+	h.srv.SetFault("/BE.xml", &tltest.Fault{Body: body})
+	return h, h.eutl("cache", beQuestion...)
+}
+
+// signedBE is the BE list with mutate applied before it is signed by the
+// BE key: content a hostile list operator could publish.
+func signedBE(t *testing.T, mutate func(si *etree.Element)) []byte {
+	t.Helper()
+	w := sharedWorld(t)
+	doc := tltest.Build(w.Lists["BE"])
+	mutate(doc.Root().SelectElement("SchemeInformation"))
+	b, err := tltest.Sign(doc, w.TLKeys["BE"], w.SignOpts["/BE.xml"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// intoSignature inserts extra before the closing tag of element (e.g.
+// "</ds:Signature>") in the genuine BE list.
+func intoSignature(w *tltest.World, before, extra string) []byte {
+	return bytes.Replace(w.Files["/BE.xml"], []byte(before), []byte(extra+before), 1)
+}
+
+// unsignedInSignature: unsigned content inside ds:Signature is refused as
+// signature_invalid naming the element, quickly, and never cached.
+func unsignedInSignature(name, element string, body func(w *tltest.World) []byte) attack {
+	return attack{"sig-structure", name, nil, func(t *testing.T) {
+		data := body(sharedWorld(t))
+		h, r := serveBE(t, data)
+		refused(t, r)
+		if !strings.Contains(r.stdout, "signature_invalid") || !strings.Contains(r.stdout+r.stderr, element) {
+			t.Fatalf("not refused as signature_invalid naming %s:\n%s\n%s", element, r.stdout, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(h.dir, "cache", "BE.xml")); err == nil {
+			t.Fatal("the refused list was cached")
+		}
+		t.Logf("%d bytes refused in %s", len(data), r.took)
+	}}
+}
+
+// boundedCost: a validly signed list of a hostile shape is answered (the
+// genuine "not qualified") or refused, in time linear in its size: a few
+// seconds, well within three minutes even under the race detector on a
+// loaded machine, where a quadratic lookup over these sizes takes hours.
+func boundedCost(name string, body func(t *testing.T, w *tltest.World) []byte) attack {
+	return attack{"linear-cost", name, nil, func(t *testing.T) {
+		data := body(t, sharedWorld(t))
+		_, r := serveBE(t, data)
+		answered := r.code == cli.ExitNotQualified && strings.HasPrefix(r.stdout, "NOT QUALIFIED")
+		if !answered {
+			refused(t, r)
+		}
+		if r.took > 3*time.Minute {
+			t.Fatalf("%d bytes took %s", len(data), r.took)
+		}
+		t.Logf("%d bytes: exit %d in %s", len(data), r.code, r.took)
+	}}
+}
+
+// strictXML: variants of refused XML forms are refused like the plain forms.
+func strictXML(name string, body func(w *tltest.World) []byte) attack {
+	return attack{"strict-xml", name, nil, func(t *testing.T) {
+		_, r := serveBE(t, body(sharedWorld(t)))
+		refused(t, r)
+		if !strings.Contains(r.stdout, "parse") {
+			t.Fatalf("not refused as a parse failure:\n%s", r.stdout)
+		}
+	}}
+}
+
+func streamAttacks() []attack {
+	pad := func(n int, s string) string { return strings.Repeat(s, n) }
+	const xades = `xmlns:xades="http://uri.etsi.org/01903/v1.3.2#"`
+	return []attack{
+		// Issue 9.1: only SignedInfo, SignatureValue, KeyInfo and one ds:Object
+		// holding this signature's QualifyingProperties; unsigned parts bounded.
+		unsignedInSignature("a million empty elements in an extra ds:Object", "ds:Object", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:Signature>", "<ds:Object>"+pad(1000000, "<a/>")+"</ds:Object>")
+		}),
+		unsignedInSignature("a forged list in an extra ds:Object", "ds:Object", func(w *tltest.World) []byte {
+			forged := grantCertipost(w.Files["/BE.xml"])
+			s, e := sigBlock(forged)
+			forged = append(append([]byte{}, forged[:s]...), forged[e:]...)
+			return intoSignature(w, "</ds:Signature>", `<ds:Object>`+string(rootElement(forged))+`</ds:Object>`)
+		}),
+		unsignedInSignature("an unknown element after ds:Object", "ds:Manifest", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:Signature>", "<ds:Manifest/>")
+		}),
+		unsignedInSignature("a foreign element in ds:Signature", "ds:Signature/pad", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:Signature>", `<pad xmlns="urn:x">`+pad(100000, "<a/>")+`</pad>`)
+		}),
+		unsignedInSignature("an element next to QualifyingProperties", "{urn:x}pad", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:Object>", `<pad xmlns="urn:x"/>`)
+		}),
+		unsignedInSignature("an element next to SignedProperties", "{urn:x}pad", func(w *tltest.World) []byte {
+			return intoSignature(w, "</xades:QualifyingProperties>", `<pad xmlns="urn:x"/>`)
+		}),
+		unsignedInSignature("a second UnsignedProperties", "UnsignedProperties", func(w *tltest.World) []byte {
+			return intoSignature(w, "</xades:QualifyingProperties>", `<xades:UnsignedProperties/><xades:UnsignedProperties/>`)
+		}),
+		unsignedInSignature("a padded UnsignedProperties", "UnsignedProperties", func(w *tltest.World) []byte {
+			return intoSignature(w, "</xades:QualifyingProperties>", `<xades:UnsignedProperties `+xades+`>`+pad(1000000, "<a/>")+`</xades:UnsignedProperties>`)
+		}),
+		unsignedInSignature("a padded KeyInfo (elements)", "ds:KeyInfo", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:KeyInfo>", pad(1000000, "<a/>"))
+		}),
+		unsignedInSignature("a padded KeyInfo (white space in the certificate)", "ds:KeyInfo", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:X509Certificate>", pad(8<<20, " "))
+		}),
+		unsignedInSignature("a padded SignatureValue", "ds:SignatureValue", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:SignatureValue>", pad(8<<20, "\n"))
+		}),
+		unsignedInSignature("white space between the signature's children", "ds:Signature", func(w *tltest.World) []byte {
+			return intoSignature(w, "<ds:KeyInfo", pad(8<<20, " "))
+		}),
+		unsignedInSignature("a comment in ds:Signature", "ds:Signature", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:Signature>", "<!--"+pad(8<<20, "x")+"-->")
+		}),
+		unsignedInSignature("a processing instruction in ds:Object", "ds:Object", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:Object>", "<?pad x?>")
+		}),
+		unsignedInSignature("text in ds:Signature", "ds:Signature", func(w *tltest.World) []byte {
+			return intoSignature(w, "</ds:Signature>", "padding")
+		}),
+
+		// Issue 9.2: every shape costs time linear in its size.
+		boundedCost("a million unused namespace declarations on the root", func(t *testing.T, w *tltest.World) []byte {
+			var b strings.Builder
+			for i := range 1000000 {
+				fmt.Fprintf(&b, ` xmlns:n%d="urn:n"`, i)
+			}
+			return bytes.Replace(w.Files["/BE.xml"], []byte("<TrustServiceStatusList "), []byte("<TrustServiceStatusList"+b.String()+" "), 1)
+		}),
+		boundedCost("200 unused namespace declarations on every element", func(t *testing.T, w *tltest.World) []byte {
+			var b strings.Builder
+			for i := range 200 {
+				fmt.Fprintf(&b, ` xmlns:n%d="urn:n%d"`, i, i)
+			}
+			return bytes.ReplaceAll(w.Files["/BE.xml"], []byte("<Name "), []byte("<Name"+b.String()+" "))
+		}),
+		boundedCost("a million comments", func(t *testing.T, w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("</SchemeInformation>"), []byte(pad(1000000, "<!--x-->")+"</SchemeInformation>"), 1)
+		}),
+		boundedCost("one 8 MB comment", func(t *testing.T, w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("</SchemeInformation>"), []byte("<!--"+pad(8<<20, "x")+"--></SchemeInformation>"), 1)
+		}),
+		boundedCost("signed: 8 MB of text", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) { si.CreateElement("Pad").CreateText(pad(8<<20, "x")) })
+		}),
+		boundedCost("signed: 20,000 chains 100 deep", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) {
+				p := si.CreateElement("Pad")
+				for range 20000 {
+					e := p
+					for range 100 {
+						e = e.CreateElement("d")
+					}
+				}
+			})
+		}),
+		boundedCost("signed: 200 attributes on each of 10,000 elements", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) {
+				p := si.CreateElement("Pad")
+				for range 10000 {
+					e := p.CreateElement("e")
+					for j := range 200 {
+						e.CreateAttr("a"+strconv.Itoa(j), "v")
+					}
+				}
+			})
+		}),
+		boundedCost("signed: 100 prefixed attributes of 100 namespaces on each of 5,000 elements", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) {
+				p := si.CreateElement("Pad")
+				for j := range 100 {
+					p.CreateAttr("xmlns:p"+strconv.Itoa(j), "urn:p"+strconv.Itoa(j))
+				}
+				for range 5000 {
+					e := p.CreateElement("e")
+					for j := range 100 {
+						e.CreateAttr("p"+strconv.Itoa(j)+":a", "v")
+					}
+				}
+			})
+		}),
+		boundedCost("signed: 1000-byte names", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) {
+				p := si.CreateElement("Pad")
+				for range 5000 {
+					p.CreateElement(pad(1000, "n"))
+				}
+			})
+		}),
+		boundedCost("signed: a name over the limit", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) { si.CreateElement(pad(1<<20, "n")) })
+		}),
+		boundedCost("signed: nesting over the limit", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) {
+				e := si
+				for range 200 {
+					e = e.CreateElement("d")
+				}
+			})
+		}),
+		boundedCost("signed: a million siblings", func(t *testing.T, w *tltest.World) []byte {
+			return signedBE(t, func(si *etree.Element) {
+				p := si.CreateElement("Pad")
+				for range 1000000 {
+					p.CreateElement("e")
+				}
+			})
+		}),
+
+		// Issue 9.8: variants of refused forms are refused like the plain forms.
+		strictXML("encoding = \"ISO-8859-1\" (spaces around =)", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte(`encoding="UTF-8"`), []byte(`encoding = "ISO-8859-1"`), 1)
+		}),
+		strictXML("encoding='latin1' (single quotes)", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte(`encoding="UTF-8"`), []byte(`encoding='latin1'`), 1)
+		}),
+		strictXML("white space before <?xml", func(w *tltest.World) []byte {
+			return append([]byte(" \n"), w.Files["/BE.xml"]...)
+		}),
+		strictXML("an XML declaration inside the document", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("<SchemeInformation>"), []byte(`<SchemeInformation><?xml version="1.0"?>`), 1)
+		}),
+		strictXML("<!doctype …> in lower case", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("?>"), []byte(`?><!doctype TrustServiceStatusList>`), 1)
+		}),
+		strictXML("<!DocType …> inside the root", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("<SchemeInformation>"), []byte(`<SchemeInformation><!DocType x>`), 1)
+		}),
+		strictXML("<!x y>", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("?>"), []byte(`?><!x y>`), 1)
+		}),
+		strictXML("<!entity …> in a comment", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("?>"), []byte(`?><!-- <!entity x "y"> -->`), 1)
+		}),
+		strictXML("<!ELEMENT …> after the root", func(w *tltest.World) []byte {
+			return append(append([]byte{}, w.Files["/BE.xml"]...), []byte(`<!ELEMENT a ANY>`)...)
+		}),
+		strictXML("<!ATTLIST …> in CDATA", func(w *tltest.World) []byte {
+			return bytes.Replace(w.Files["/BE.xml"], []byte("<SchemeInformation>"), []byte(`<SchemeInformation><![CDATA[<!ATTLIST a>]]>`), 1)
+		}),
 	}
 }

@@ -16,6 +16,11 @@ Usage:
 	eutl lists
 	eutl verify FILE (--cert PEM ... | --lotl LOTLFILE)
 	eutl version
+	eutl snapshot create FILE
+	eutl --snapshot FILE|URL COMMAND ...
+	eutl check|batch ... --evidence FILE
+	eutl evidence verify FILE
+	eutl evidence show FILE
 
 # Exit codes
 
@@ -32,6 +37,12 @@ Usage:
 	5  a list needed for the answer could not be fetched, and no verified
 	   cached copy may stand in for it
 	130  interrupted (Ctrl-C, SIGTERM)
+
+A snapshot or evidence bundle whose manifest disagrees with its bytes, that
+is truncated or holds a refused member name is exit 4 (naming the member), as
+is a bundle whose recorded answer is not what its lists say; one of a newer
+format is exit 2. evidence verify exits with the recorded exit code when it
+reproduces the answer.
 
 # Output formats
 

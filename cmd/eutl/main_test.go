@@ -64,6 +64,7 @@ func TestScript(t *testing.T) {
 			"eutl":     runEutl,
 			"exitcode": checkExitCode,
 			"server":   serverCmd,
+			"archive":  archiveCmd,
 			"golden":   goldenCmd,
 		},
 	})
@@ -147,6 +148,16 @@ func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	path := args[1]
 	switch args[0] {
+	case "publish":
+		// server publish PATH FILE: serve FILE's bytes at PATH too.
+		if len(args) != 3 {
+			ts.Fatalf("usage: server publish PATH FILE")
+		}
+		files := map[string][]byte{path: []byte(ts.ReadFile(args[2]))}
+		for k, v := range world.Files {
+			files[k] = v
+		}
+		srv.SetFiles(files)
 	case "clear":
 		srv.SetFault(path, nil)
 	case "tamper":
@@ -163,6 +174,8 @@ func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 			f.Stall = true
 		case k == "html":
 			f.HTML = true
+		case k == "truncate":
+			f.Truncate = true
 		case strings.HasPrefix(k, "status="):
 			n, err := strconv.Atoi(strings.TrimPrefix(k, "status="))
 			ts.Check(err)

@@ -5,6 +5,7 @@ package xmltext
 import (
 	"encoding/base64"
 	"strings"
+	"unsafe"
 
 	"github.com/beevik/etree"
 )
@@ -40,14 +41,23 @@ func Content(el *etree.Element) string {
 }
 
 // DecodeBase64 decodes base64 as XML carries it: line breaks and spaces
-// anywhere are ignored.
+// anywhere are ignored. Only the decoded bytes are allocated.
 func DecodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r':
-			return -1
+	src := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	if strings.ContainsAny(s, " \t") {
+		// encoding/base64 skips CR and LF itself, not spaces and tabs.
+		buf := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c != ' ' && c != '\t' {
+				buf = append(buf, c)
+			}
 		}
-		return r
-	}, s)
-	return base64.StdEncoding.DecodeString(s)
+		src = buf
+	}
+	dst := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+	n, err := base64.StdEncoding.Decode(dst, src)
+	if err != nil {
+		return nil, err
+	}
+	return dst[:n:n], nil
 }

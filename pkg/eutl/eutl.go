@@ -141,6 +141,11 @@ type Config struct {
 	// 1 to [MaxConcurrency] (default [DefaultConcurrency]).
 	Concurrency int
 
+	// Tap, when set, wraps the source the chain reads through (the cache and
+	// network, or Source), e.g. with snapshot.NewRecorder to keep the exact
+	// bytes that were verified.
+	Tap func(trust.Source) trust.Source
+
 	// Progress, when set, is told about each list as it is done. It is called
 	// from one goroutine at a time, never after Load returns.
 	Progress func(trust.Event)
@@ -304,7 +309,11 @@ func Load(ctx context.Context, cfg Config) (*Set, error) {
 		}
 		src = store
 	}
-	res := trust.Chain(ctx, src, s.chainOptions())
+	read := src
+	if s.Tap != nil {
+		read = s.Tap(src)
+	}
+	res := trust.Chain(ctx, read, s.chainOptions())
 	set := &Set{chain: res, at: s.At}
 	if f, ok := src.(interface{ Flush() error }); ok {
 		if err := f.Flush(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -350,6 +351,34 @@ func TestSource(t *testing.T) {
 		le.Location() == "" || failed[0].Location != le.Location() || failed[0].Cause != le.Cause() {
 		t.Errorf("failed lists %+v", failed)
 	}
+}
+
+// TestTap: Tap wraps the source the chain reads through, whichever it is
+// (here a Source), and Flush still reaches the source itself.
+func TestTap(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	src := &memSource{files: w.Files}
+	var tapped *countingSource
+	set, err := eutl.Load(context.Background(), eutl.Config{Source: src, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: at,
+		Tap: func(s trust.Source) trust.Source { tapped = &countingSource{Source: s}; return tapped }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tapped == nil || tapped.fetches.Load() != int32(src.fetches) || src.fetches < 4 || src.flushed != 1 {
+		t.Fatalf("tapped %v, source fetched %d, flushed %d", tapped, src.fetches, src.flushed)
+	}
+	checkBMID(t, set, query.Qualified)
+}
+
+type countingSource struct {
+	trust.Source
+	fetches atomic.Int32
+}
+
+func (c *countingSource) Fetch(ctx context.Context, name, url string, immutable bool) (*fetch.Fetched, error) {
+	c.fetches.Add(1)
+	return c.Source.Fetch(ctx, name, url, immutable)
 }
 
 // TestDefaultCacheDir: the cache lives in the platform's user cache

@@ -474,6 +474,12 @@ func get(ctx context.Context, src Source, name, url string, immutable bool, out 
 	f, err := src.Fetch(ctx, name, url, immutable)
 	if err != nil {
 		ferr := err
+		// A source may know the list failed (a snapshot names the lists that
+		// failed when it was made): its verdict stands, the list is unusable.
+		var le *ListError
+		if errors.As(err, &le) {
+			return nil, le
+		}
 		if errors.Is(err, fetch.ErrNotInCache) {
 			return nil, &ListError{Territory: out.Territory, URL: url, Verdict: FetchFailed, Err: err}
 		}
@@ -555,11 +561,11 @@ func pivotURLsOf(data []byte, o ChainOptions) []string {
 }
 
 func parseUnverified(data []byte) (*tsl.List, error) {
-	doc, err := xmldsig.ParseDocument(data, 0)
+	root, err := xmldsig.ScanDocument(data, 0)
 	if err != nil {
 		return nil, err
 	}
-	return tsl.Parse(doc.Root())
+	return tsl.Parse(root)
 }
 
 // lotlWarnings are the things about a verified LOTL a user must hear of.

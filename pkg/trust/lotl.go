@@ -110,18 +110,17 @@ func (e *noPointerError) Is(target error) bool { return target == ErrNoPointer }
 // which pointer's certificates to verify it with. It returns "" when it
 // cannot tell; the verification that follows reports the real problem.
 func peekTerritory(data []byte) string {
-	doc, err := xmldsig.ParseDocument(data, 0)
+	root, err := xmldsig.ScanDocument(data, 0)
 	if err != nil {
 		return ""
 	}
-	root := doc.Root()
-	for _, si := range root.ChildElements() {
-		if si.Tag != "SchemeInformation" || si.NamespaceURI() != tsl.NSTSL {
+	for si := root.FirstElement(); si.Valid(); si = si.NextElement() {
+		if !si.Is(tsl.NSTSL, "SchemeInformation") {
 			continue
 		}
-		for _, c := range si.ChildElements() {
-			if c.Tag == "SchemeTerritory" && c.NamespaceURI() == tsl.NSTSL {
-				return strings.TrimSpace(tsl.TextContent(c))
+		for c := si.FirstElement(); c.Valid(); c = c.NextElement() {
+			if c.Is(tsl.NSTSL, "SchemeTerritory") {
+				return strings.TrimSpace(c.Text())
 			}
 		}
 	}

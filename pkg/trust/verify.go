@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/eutl/eutl/internal/xmlscan"
 	"github.com/eutl/eutl/pkg/tsl"
 	"github.com/eutl/eutl/pkg/xmldsig"
 )
@@ -192,7 +193,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	if err != nil {
 		return fail(ParseFailed, err)
 	}
-	res.Root = nil // the model is all that is kept
+	res.Root = xmlscan.Node{} // the model is all that is kept
 	sum := sha256.Sum256(data)
 	vl := &VerifiedList{List: l, Signature: res, SHA256: hex.EncodeToString(sum[:]), Size: len(data), URL: exp.URL, Verdict: Valid, At: o.At}
 	terr := exp.Territory

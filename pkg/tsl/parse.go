@@ -4,12 +4,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/beevik/etree"
-
+	"github.com/eutl/eutl/internal/xmlscan"
 	"github.com/eutl/eutl/internal/xmltext"
 )
 
@@ -28,41 +28,65 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // marked critical.
 var ErrCriticalExtension = errors.New("unrecognised critical extension")
 
-// node is an element with its location for error messages.
+// node is an element with, for providers, services, their instances and
+// pointers, the location the model records. Any other location is computed
+// from the document only when an error needs it.
 type node struct {
-	el   *etree.Element
+	el   xmlscan.Node
 	path string
 }
 
-func (n node) errf(format string, args ...any) error {
-	return &ParseError{Path: n.path, Err: fmt.Errorf(format, args...)}
+func (n node) where() string {
+	if n.path != "" {
+		return n.path
+	}
+	return n.el.LocalPath()
 }
 
-// children returns the child elements named local in namespace ns, with
-// their paths ("Name[i]" when there are several, as XPath counts).
-func (n node) children(ns, local string) []node {
-	var els []*etree.Element
-	for _, t := range n.el.Child {
-		if c, ok := t.(*etree.Element); ok && c.Tag == local && c.NamespaceURI() == ns {
-			els = append(els, c)
+func (n node) errf(format string, args ...any) error {
+	return &ParseError{Path: n.where(), Err: fmt.Errorf(format, args...)}
+}
+
+// count returns how many child elements are named local in namespace ns.
+func (n node) count(ns, local string) int {
+	k := 0
+	for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
+		if c.Is(ns, local) {
+			k++
 		}
 	}
-	out := make([]node, len(els))
-	for i, c := range els {
-		p := n.path + "/" + local
-		if len(els) > 1 {
-			p += "[" + strconv.Itoa(i+1) + "]"
+	return k
+}
+
+// children yields the child elements named local in namespace ns.
+func (n node) children(ns, local string) iter.Seq2[int, node] {
+	return func(yield func(int, node) bool) {
+		i := 0
+		for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
+			if c.Is(ns, local) {
+				if !yield(i, node{el: c}) {
+					return
+				}
+				i++
+			}
 		}
-		out[i] = node{c, p}
 	}
-	return out
+}
+
+// indexed is the path of the i-th of count siblings: "base[i+1]" when there
+// are several, as XPath counts.
+func indexed(base string, i, count int) string {
+	if count > 1 {
+		return base + "[" + strconv.Itoa(i+1) + "]"
+	}
+	return base
 }
 
 // child returns the first child named local in ns, if any.
 func (n node) child(ns, local string) (node, bool) {
-	for _, t := range n.el.Child {
-		if c, ok := t.(*etree.Element); ok && c.Tag == local && c.NamespaceURI() == ns {
-			return node{c, n.path + "/" + local}, true
+	for c := n.el.FirstElement(); c.Valid(); c = c.NextElement() {
+		if c.Is(ns, local) {
+			return node{el: c}, true
 		}
 	}
 	return node{}, false
@@ -70,61 +94,47 @@ func (n node) child(ns, local string) (node, bool) {
 
 // require returns the single child named local or an error.
 func (n node) require(ns, local string) (node, error) {
-	cs := n.children(ns, local)
-	switch len(cs) {
+	switch k := n.count(ns, local); k {
 	case 1:
-		return cs[0], nil
+		c, _ := n.child(ns, local)
+		return c, nil
 	case 0:
 		return node{}, n.errf("missing element %s", local)
+	default:
+		return node{}, n.errf("element %s appears %d times, expected once", local, k)
 	}
-	return node{}, n.errf("element %s appears %d times, expected once", local, len(cs))
 }
 
-func (n node) text() string { return strings.TrimSpace(TextContent(n.el)) }
-
-// TextContent is all the character data directly inside el (see
-// internal/xmltext: a comment inside a signed text must not truncate it).
-func TextContent(el *etree.Element) string { return xmltext.Content(el) }
+func (n node) text() string { return strings.TrimSpace(n.el.Text()) }
 
 func (n node) lang() string {
-	for _, a := range n.el.Attr {
-		if a.Key == "lang" && (a.Space == "xml" || a.NamespaceURI() == NSXML) {
-			return strings.ToLower(strings.TrimSpace(a.Value))
-		}
-	}
-	return ""
+	v, _ := n.el.AttrNS(NSXML, "lang")
+	return strings.ToLower(strings.TrimSpace(v))
 }
 
-func (n node) attr(key string) (string, bool) {
-	for _, a := range n.el.Attr {
-		if a.Space == "" && a.Key == key {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
+func (n node) attr(key string) (string, bool) { return n.el.AttrValue(key) }
 
 // ParseBytes parses an unverified list. eutl itself only parses content that
 // xmldsig has verified (see [Parse]); this entry point serves tests, tools and
 // fuzzing.
+// The strings of the model alias data, which must not change afterwards.
 func ParseBytes(data []byte) (*List, error) {
-	doc := etree.NewDocument()
-	doc.ReadSettings = etree.ReadSettings{MaxDepth: 64}
-	if err := doc.ReadFromBytes(data); err != nil {
+	doc, err := xmlscan.Parse(data, xmlscan.Limits{MaxDepth: 64})
+	if err != nil {
 		return nil, &ParseError{Path: "/", Err: fmt.Errorf("not well-formed XML: %w", err)}
 	}
-	root := doc.Root()
-	if root == nil {
-		return nil, &ParseError{Path: "/", Err: errors.New("no root element")}
-	}
-	return Parse(root)
+	return Parse(doc.Root())
 }
 
-// Parse reads a list from its root element.
-func Parse(root *etree.Element) (*List, error) {
-	r := node{root, "/" + root.Tag}
-	if root.Tag != "TrustServiceStatusList" || root.NamespaceURI() != NSTSL {
-		return nil, r.errf("root element is {%s}%s, expected {%s}TrustServiceStatusList", root.NamespaceURI(), root.Tag, NSTSL)
+// Parse reads a list from its root element: in eutl, the content package
+// xmldsig verified ([xmldsig.Result.Root]).
+func Parse(root xmlscan.Node) (*List, error) {
+	if !root.Valid() {
+		return nil, &ParseError{Path: "/", Err: errors.New("no root element")}
+	}
+	r := node{el: root}
+	if !root.Is(NSTSL, "TrustServiceStatusList") {
+		return nil, r.errf("root element is {%s}%s, expected {%s}TrustServiceStatusList", root.NS(), root.Local(), NSTSL)
 	}
 	l := &List{}
 	l.RootID, _ = r.attr("Id")
@@ -137,7 +147,10 @@ func Parse(root *etree.Element) (*List, error) {
 		return nil, err
 	}
 	if tspl, ok := r.child(NSTSL, "TrustServiceProviderList"); ok {
-		for _, tn := range tspl.children(NSTSL, "TrustServiceProvider") {
+		k, base := tspl.count(NSTSL, "TrustServiceProvider"), tspl.where()+"/TrustServiceProvider"
+		l.Providers = make([]Provider, 0, k)
+		for i, tn := range tspl.children(NSTSL, "TrustServiceProvider") {
+			tn.path = indexed(base, i, k)
 			p, err := parseProvider(tn)
 			if err != nil {
 				return nil, err
@@ -171,20 +184,43 @@ func ParseTime(s string) (time.Time, error) {
 func parseTimeNode(n node) (time.Time, error) {
 	t, err := ParseTime(n.text())
 	if err != nil {
-		return time.Time{}, &ParseError{Path: n.path, Err: err}
+		return time.Time{}, &ParseError{Path: n.where(), Err: err}
 	}
 	return t, nil
 }
 
 func multiLang(n node, local string) MultiLang {
-	var out MultiLang
-	for _, c := range n.children(NSTSL, local) {
-		out = append(out, LangString{Lang: c.lang(), Value: TextContent(c.el)})
+	k := n.count(NSTSL, local)
+	if k == 0 {
+		return nil
+	}
+	out := make(MultiLang, k)
+	for i, c := range n.children(NSTSL, local) {
+		out[i] = LangString{Lang: c.lang(), Value: c.el.Text()}
 	}
 	return out
 }
 
+// parseSchemeInformation reads SchemeInformation in named steps, each
+// reading one group of its children.
 func parseSchemeInformation(si node, l *List) error {
+	for _, step := range []func(node, *List) error{
+		parseSchemeIdentity,
+		parseSchemeOperator,
+		parseSchemeTerritoryAndPolicy,
+		parsePointers,
+		parseSchemeDates,
+		parseDistributionAndExtensions,
+	} {
+		if err := step(si, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseSchemeIdentity: version, sequence number (at least 1) and type.
+func parseSchemeIdentity(si node, l *List) error {
 	v, err := si.require(NSTSL, "TSLVersionIdentifier")
 	if err != nil {
 		return err
@@ -207,6 +243,11 @@ func parseSchemeInformation(si node, l *List) error {
 		return err
 	}
 	l.Type = t.text()
+	return nil
+}
+
+// parseSchemeOperator: who operates the scheme and where its rules are.
+func parseSchemeOperator(si node, l *List) error {
 	if on, ok := si.child(NSTSL, "SchemeOperatorName"); ok {
 		l.OperatorName = multiLang(on, "Name")
 	}
@@ -225,6 +266,12 @@ func parseSchemeInformation(si node, l *List) error {
 	if cr, ok := si.child(NSTSL, "SchemeTypeCommunityRules"); ok {
 		l.SchemeTypeCommunityRules = multiLang(cr, "URI")
 	}
+	return nil
+}
+
+// parseSchemeTerritoryAndPolicy: the territory (required), policy and
+// legal notices, the historical information period.
+func parseSchemeTerritoryAndPolicy(si node, l *List) error {
 	terr, err := si.require(NSTSL, "SchemeTerritory")
 	if err != nil {
 		return err
@@ -238,15 +285,31 @@ func parseSchemeInformation(si node, l *List) error {
 			return err
 		}
 	}
-	if pts, ok := si.child(NSTSL, "PointersToOtherTSL"); ok {
-		for _, pn := range pts.children(NSTSL, "OtherTSLPointer") {
-			p, err := parsePointer(pn)
-			if err != nil {
-				return err
-			}
-			l.Pointers = append(l.Pointers, p)
-		}
+	return nil
+}
+
+// parsePointers: PointersToOtherTSL, each with its path.
+func parsePointers(si node, l *List) error {
+	pts, ok := si.child(NSTSL, "PointersToOtherTSL")
+	if !ok {
+		return nil
 	}
+	k, base := pts.count(NSTSL, "OtherTSLPointer"), pts.where()+"/OtherTSLPointer"
+	l.Pointers = make([]Pointer, 0, k)
+	for i, pn := range pts.children(NSTSL, "OtherTSLPointer") {
+		pn.path = indexed(base, i, k)
+		p, err := parsePointer(pn)
+		if err != nil {
+			return err
+		}
+		l.Pointers = append(l.Pointers, p)
+	}
+	return nil
+}
+
+// parseSchemeDates: ListIssueDateTime and NextUpdate (empty for a closed
+// list).
+func parseSchemeDates(si node, l *List) error {
 	id, err := si.require(NSTSL, "ListIssueDateTime")
 	if err != nil {
 		return err
@@ -263,15 +326,19 @@ func parseSchemeInformation(si node, l *List) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// parseDistributionAndExtensions: DistributionPoints, and SchemeExtensions
+// (none modelled; a critical one is an error).
+func parseDistributionAndExtensions(si node, l *List) error {
 	if dp, ok := si.child(NSTSL, "DistributionPoints"); ok {
 		for _, u := range dp.children(NSTSL, "URI") {
 			l.DistributionPoints = append(l.DistributionPoints, u.text())
 		}
 	}
 	if ext, ok := si.child(NSTSL, "SchemeExtensions"); ok {
-		if err := checkUnknownExtensions(ext); err != nil {
-			return err
-		}
+		return checkUnknownExtensions(ext)
 	}
 	return nil
 }
@@ -281,15 +348,15 @@ func parseSchemeInformation(si node, l *List) error {
 func checkUnknownExtensions(n node) error {
 	for _, e := range n.children(NSTSL, "Extension") {
 		if c, _ := e.attr("Critical"); isTrue(c) {
-			return &ParseError{Path: e.path, Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
+			return &ParseError{Path: e.where(), Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
 		}
 	}
 	return nil
 }
 
 func describeFirstChild(n node) string {
-	for _, c := range n.el.ChildElements() {
-		return "{" + c.NamespaceURI() + "}" + c.Tag
+	if c := n.el.FirstElement(); c.Valid() {
+		return "{" + c.NS() + "}" + c.Local()
 	}
 	return "empty extension"
 }
@@ -339,18 +406,18 @@ func parsePointer(pn node) (Pointer, error) {
 	}
 	if ai, ok := pn.child(NSTSL, "AdditionalInformation"); ok {
 		for _, oi := range ai.children(NSTSL, "OtherInformation") {
-			for _, c := range oi.el.ChildElements() {
-				cn := node{c, oi.path + "/" + c.Tag}
+			for c := oi.el.FirstElement(); c.Valid(); c = c.NextElement() {
+				cn := node{el: c}
 				switch {
-				case c.Tag == "TSLType" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "TSLType" && c.NS() == NSTSL:
 					p.Type = cn.text()
-				case c.Tag == "SchemeTerritory" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "SchemeTerritory" && c.NS() == NSTSL:
 					p.Territory = cn.text()
-				case c.Tag == "MimeType" && c.NamespaceURI() == NSAdditionalTypes:
+				case c.Local() == "MimeType" && c.NS() == NSAdditionalTypes:
 					p.MimeType = cn.text()
-				case c.Tag == "SchemeOperatorName" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "SchemeOperatorName" && c.NS() == NSTSL:
 					p.OperatorName = multiLang(cn, "Name")
-				case c.Tag == "SchemeTypeCommunityRules" && c.NamespaceURI() == NSTSL:
+				case c.Local() == "SchemeTypeCommunityRules" && c.NS() == NSTSL:
 					for _, u := range cn.children(NSTSL, "URI") {
 						p.CommunityRules = append(p.CommunityRules, u.text())
 					}
@@ -380,26 +447,26 @@ func ParseCertificate(der []byte) Certificate {
 func parseDigitalID(n node) (DigitalID, error) {
 	var d DigitalID
 	for _, di := range n.children(NSTSL, "DigitalId") {
-		for _, c := range di.el.ChildElements() {
-			cn := node{c, di.path + "/" + c.Tag}
+		for c := di.el.FirstElement(); c.Valid(); c = c.NextElement() {
+			cn := node{el: c}
 			switch {
-			case c.Tag == "X509Certificate" && c.NamespaceURI() == NSTSL:
-				der, err := xmltext.DecodeBase64(TextContent(c))
+			case c.Local() == "X509Certificate" && c.NS() == NSTSL:
+				der, err := xmltext.DecodeBase64(c.Text())
 				if err != nil {
 					return d, cn.errf("certificate is not valid base64: %v", err)
 				}
 				d.Certificates = append(d.Certificates, ParseCertificate(der))
-			case c.Tag == "X509SubjectName" && c.NamespaceURI() == NSTSL:
+			case c.Local() == "X509SubjectName" && c.NS() == NSTSL:
 				d.SubjectNames = append(d.SubjectNames, cn.text())
-			case c.Tag == "X509SKI" && c.NamespaceURI() == NSTSL:
-				ski, err := xmltext.DecodeBase64(TextContent(c))
+			case c.Local() == "X509SKI" && c.NS() == NSTSL:
+				ski, err := xmltext.DecodeBase64(c.Text())
 				if err != nil {
 					return d, cn.errf("X509SKI is not valid base64: %v", err)
 				}
 				d.SKIs = append(d.SKIs, ski)
-			case c.Tag == "KeyValue" && c.NamespaceURI() == NSDSig:
+			case c.Local() == "KeyValue" && c.NS() == NSDSig:
 				d.KeyValues++
-			case c.Tag == "Other" && c.NamespaceURI() == NSTSL:
+			case c.Local() == "Other" && c.NS() == NSTSL:
 				d.Other = append(d.Other, cn.text())
 			}
 		}
@@ -433,7 +500,10 @@ func parseProvider(tn node) (Provider, error) {
 		}
 	}
 	if svcs, ok := tn.child(NSTSL, "TSPServices"); ok {
-		for _, sn := range svcs.children(NSTSL, "TSPService") {
+		k, base := svcs.count(NSTSL, "TSPService"), p.Path+"/TSPServices/TSPService"
+		p.Services = make([]Service, 0, k)
+		for i, sn := range svcs.children(NSTSL, "TSPService") {
+			sn.path = indexed(base, i, k)
 			s, err := parseService(sn)
 			if err != nil {
 				return p, err
@@ -450,6 +520,7 @@ func parseService(sn node) (Service, error) {
 	if err != nil {
 		return s, err
 	}
+	si.path = s.Path + "/ServiceInformation"
 	if s.Current, err = parseInstance(si); err != nil {
 		return s, err
 	}
@@ -466,7 +537,10 @@ func parseService(sn node) (Service, error) {
 		s.TSPServiceDefinitionURI = multiLang(u, "URI")
 	}
 	if h, ok := sn.child(NSTSL, "ServiceHistory"); ok {
-		for _, hn := range h.children(NSTSL, "ServiceHistoryInstance") {
+		k, base := h.count(NSTSL, "ServiceHistoryInstance"), s.Path+"/ServiceHistory/ServiceHistoryInstance"
+		s.History = make([]ServiceInstance, 0, k)
+		for i, hn := range h.children(NSTSL, "ServiceHistoryInstance") {
+			hn.path = indexed(base, i, k)
 			inst, err := parseInstance(hn)
 			if err != nil {
 				return s, err
@@ -478,7 +552,7 @@ func parseService(sn node) (Service, error) {
 }
 
 func parseInstance(n node) (ServiceInstance, error) {
-	inst := ServiceInstance{Path: n.path}
+	inst := ServiceInstance{Path: n.where()}
 	t, err := n.require(NSTSL, "ServiceTypeIdentifier")
 	if err != nil {
 		return inst, err
@@ -520,11 +594,11 @@ func parseExtensions(n node) (Extensions, error) {
 		critAttr, _ := e.attr("Critical")
 		critical := isTrue(critAttr)
 		recognised := false
-		for _, c := range e.el.ChildElements() {
-			cn := node{c, e.path + "/" + c.Tag}
-			ns := c.NamespaceURI()
+		for c := e.el.FirstElement(); c.Valid(); c = c.NextElement() {
+			cn := node{el: c}
+			ns := c.NS()
 			switch {
-			case c.Tag == "AdditionalServiceInformation" && ns == NSTSL:
+			case c.Local() == "AdditionalServiceInformation" && ns == NSTSL:
 				recognised = true
 				ai := AdditionalInfo{Critical: critical}
 				if u, ok := cn.child(NSTSL, "URI"); ok {
@@ -534,7 +608,7 @@ func parseExtensions(n node) (Extensions, error) {
 					ai.InformationValue = v.text()
 				}
 				x.AdditionalInfo = append(x.AdditionalInfo, ai)
-			case c.Tag == "Qualifications" && ns == NSSIE:
+			case c.Local() == "Qualifications" && ns == NSSIE:
 				recognised = true
 				for _, qe := range cn.children(NSSIE, "QualificationElement") {
 					q := Qualification{Critical: critical}
@@ -549,7 +623,7 @@ func parseExtensions(n node) (Extensions, error) {
 					}
 					x.Qualifications = append(x.Qualifications, q)
 				}
-			case c.Tag == "TakenOverBy" && ns == NSAdditionalTypes:
+			case c.Local() == "TakenOverBy" && ns == NSAdditionalTypes:
 				recognised = true
 				tob := &TakenOverBy{}
 				if u, ok := cn.child(NSAdditionalTypes, "URI"); ok {
@@ -565,7 +639,7 @@ func parseExtensions(n node) (Extensions, error) {
 					tob.SchemeTerritory = st.text()
 				}
 				x.TakenOverBy = tob
-			case c.Tag == "ExpiredCertsRevocationInfo" && ns == NSTSL:
+			case c.Local() == "ExpiredCertsRevocationInfo" && ns == NSTSL:
 				recognised = true
 				t, err := parseTimeNode(cn)
 				if err != nil {
@@ -576,7 +650,7 @@ func parseExtensions(n node) (Extensions, error) {
 		}
 		if !recognised {
 			if critical {
-				return x, &ParseError{Path: e.path, Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
+				return x, &ParseError{Path: e.where(), Err: fmt.Errorf("%w: %s", ErrCriticalExtension, describeFirstChild(e))}
 			}
 			x.Unknown++
 		}
@@ -610,36 +684,37 @@ func parseCriteria(n node, depth int) CriteriaList {
 		}
 		cl.PolicySets = append(cl.PolicySets, set)
 	}
-	subs := n.children(NSSIE, "CriteriaList")
-	if depth < maxCriteriaDepth {
-		for _, sub := range subs {
-			cl.Criteria = append(cl.Criteria, parseCriteria(sub, depth+1))
+	if n.count(NSSIE, "CriteriaList") > 0 {
+		if depth < maxCriteriaDepth {
+			for _, sub := range n.children(NSSIE, "CriteriaList") {
+				cl.Criteria = append(cl.Criteria, parseCriteria(sub, depth+1))
+			}
+		} else {
+			cl.Truncated = true
 		}
-	} else if len(subs) > 0 {
-		cl.Truncated = true
 	}
 	if d, ok := n.child(NSSIE, "Description"); ok {
 		cl.Description = d.text()
 	}
 	if o, ok := n.child(NSSIE, "otherCriteriaList"); ok {
-		for _, c := range o.el.ChildElements() {
+		for c := o.el.FirstElement(); c.Valid(); c = c.NextElement() {
 			switch {
-			case c.Tag == "ExtendedKeyUsage" && c.NamespaceURI() == NSAdditionalTypes:
+			case c.Is(NSAdditionalTypes, "ExtendedKeyUsage"):
 				set := []string{}
-				for _, kp := range c.ChildElements() {
-					cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(TextContent(kp)))
+				for kp := c.FirstElement(); kp.Valid(); kp = kp.NextElement() {
+					cl.ExtendedKeyUsages = append(cl.ExtendedKeyUsages, strings.TrimSpace(kp.Text()))
 					set = append(set, policyOID(leafText(kp)))
 				}
 				cl.ExtendedKeyUsageSets = append(cl.ExtendedKeyUsageSets, set)
-			case c.Tag == "CertSubjectDNAttribute" && c.NamespaceURI() == NSAdditionalTypes:
+			case c.Is(NSAdditionalTypes, "CertSubjectDNAttribute"):
 				set := []string{}
-				for _, a := range c.ChildElements() {
-					cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(TextContent(a)))
+				for a := c.FirstElement(); a.Valid(); a = a.NextElement() {
+					cl.SubjectDNAttrs = append(cl.SubjectDNAttrs, strings.TrimSpace(a.Text()))
 					set = append(set, policyOID(leafText(a)))
 				}
 				cl.SubjectDNAttrSets = append(cl.SubjectDNAttrSets, set)
 			default:
-				cl.UnknownCriteria = append(cl.UnknownCriteria, "{"+c.NamespaceURI()+"}"+c.Tag)
+				cl.UnknownCriteria = append(cl.UnknownCriteria, "{"+c.NS()+"}"+c.Local())
 			}
 		}
 	}
@@ -659,13 +734,13 @@ func policyOID(s string) string {
 // leafText is the text of el or, when it wraps elements (a KeyPurposeId or
 // AttributeOID holding an xades:Identifier, as real lists write it), the text
 // of its first descendant leaf.
-func leafText(el *etree.Element) string {
+func leafText(el xmlscan.Node) string {
 	for depth := 0; depth < 4; depth++ {
-		kids := el.ChildElements()
-		if len(kids) == 0 {
+		kid := el.FirstElement()
+		if !kid.Valid() {
 			break
 		}
-		el = kids[0]
+		el = kid
 	}
-	return TextContent(el)
+	return el.Text()
 }

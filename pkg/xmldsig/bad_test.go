@@ -69,8 +69,9 @@ func TestBadInput(t *testing.T) {
 		{"second signature", replaceOnce(t, good, "</TrustServiceStatusList>", sigEl+"</TrustServiceStatusList>"), nil, 0, xmldsig.ErrStructure, "TrustServiceStatusList"},
 		{"signature not child of root", replaceOnce(t, replaceOnce(t, good, sigEl, ""), "</SchemeInformation>", sigEl+"</SchemeInformation>"), nil, 0, xmldsig.ErrStructure, "Signature"},
 		{"reference to an inner Id", innerSigned, nil, 0, xmldsig.ErrStructure, "Reference[1]"},
-		{"SignedProperties Id duplicated", replaceOnce(t, good, "</ds:Signature>", `<ds:Object><x Id="xades-id-sig-1"/></ds:Object></ds:Signature>`), nil, 0, xmldsig.ErrStructure, "Reference[2]"},
-		{"SignedProperties outside the signature", replaceOnce(t, replaceOnce(t, good, string(good[qpStart:qpEnd]), ""), "</SchemeInformation>", string(good[qpStart:qpEnd])+"</SchemeInformation>"), nil, 0, xmldsig.ErrStructure, "Reference[2]"},
+		{"SignedProperties Id duplicated in a second ds:Object", replaceOnce(t, good, "</ds:Signature>", `<ds:Object><x Id="xades-id-sig-1"/></ds:Object></ds:Signature>`), nil, 0, xmldsig.ErrStructure, "ds:Signature/ds:Object"},
+		{"SignedProperties Id duplicated in the list", replaceOnce(t, good, "</SchemeInformation>", `<x Id="xades-id-sig-1"/></SchemeInformation>`), nil, 0, xmldsig.ErrStructure, "Reference[2]"},
+		{"SignedProperties outside the signature", replaceOnce(t, replaceOnce(t, good, string(good[qpStart:qpEnd]), ""), "</SchemeInformation>", strings.Replace(string(good[qpStart:qpEnd]), "<ds:Object>", `<ds:Object xmlns:ds="`+xmldsig.NSDSig+`">`, 1)+"</SchemeInformation>"), nil, 0, xmldsig.ErrStructure, "ds:Signature"},
 		{"unlisted signer", good, [][]byte{ks[tltest.P256].DER}, 0, xmldsig.ErrUntrustedSigner, "X509Certificate"},
 		{"no signer allowed", good, [][]byte{}, 0, xmldsig.ErrUntrustedSigner, "X509Certificate"},
 		{"DOCTYPE", append([]byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>`), good[bytes.Index(good, []byte("<TrustServiceStatusList")):]...), nil, 0, xmldsig.ErrMalformed, "/"},
@@ -208,8 +209,8 @@ func TestValidVariants(t *testing.T) {
 		}
 	})
 	t.Run("verified content excludes unsigned additions", func(t *testing.T) {
-		// Content placed in the signature's ds:Object is not part of the list.
-		data := replaceOnce(t, good, "</ds:Signature>", `<ds:Object><TrustServiceProvider xmlns="`+tsl.NSTSL+`"><TSPInformation><TSPName><Name xml:lang="en">Injected</Name></TSPName></TSPInformation></TrustServiceProvider></ds:Object></ds:Signature>`)
+		// Content placed in the signature's UnsignedProperties is not part of the list.
+		data := replaceOnce(t, good, "</xades:SignedProperties>", `</xades:SignedProperties><xades:UnsignedProperties><TrustServiceProvider xmlns="`+tsl.NSTSL+`"><TSPInformation><TSPName><Name xml:lang="en">Injected</Name></TSPName></TSPInformation></TrustServiceProvider></xades:UnsignedProperties>`)
 		res, err := xmldsig.Verify(data, [][]byte{k.DER}, xmldsig.Options{})
 		if err != nil {
 			t.Fatal(err)

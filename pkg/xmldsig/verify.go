@@ -33,13 +33,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
+
+	"github.com/eutl/eutl/internal/xmlscan"
 )
 
 // Sentinel errors; every error returned by [Verify] is a *[Error] wrapping
@@ -100,8 +102,9 @@ type Options struct {
 
 // Result is a verified signature and the content it covers.
 type Result struct {
-	// Root is the document element as digested, without the signature.
-	Root *etree.Element
+	// Root is the document element as digested, without the signature. Its
+	// strings alias the verified input.
+	Root xmlscan.Node
 	// Signer is the KeyInfo certificate, byte-identical to an allowed one.
 	Signer *CertInfo
 	// SignerSHA256 is the SHA-256 fingerprint of Signer.Raw, lower-case hex.
@@ -159,22 +162,43 @@ func CheckInput(data []byte, maxSize int64) error {
 	if bytes.IndexByte(body, 0) >= 0 {
 		return errAt("/", ErrMalformed, "NUL byte in document")
 	}
-	if i := bytes.Index(body, []byte("<!DOCTYPE")); i >= 0 {
-		return errAt("/", ErrMalformed, "DOCTYPE declaration at byte %d refused (no DTDs or entities are processed)", i)
+	// Markup declarations in any case, anywhere (inside comments and CDATA
+	// sections too): only comments and CDATA sections start with "<!".
+	for off := 0; ; {
+		i := bytes.Index(body[off:], []byte("<!"))
+		if i < 0 {
+			break
+		}
+		i += off
+		rest := body[i+2:]
+		off = i + 2
+		if bytes.HasPrefix(rest, []byte("--")) || bytes.HasPrefix(rest, []byte("[CDATA[")) {
+			continue
+		}
+		word := rest
+		if j := bytes.IndexAny(word, " \t\r\n>[<"); j >= 0 {
+			word = word[:j]
+		}
+		if len(word) > 40 {
+			word = word[:40]
+		}
+		at := i + len(data) - len(body)
+		switch {
+		case bytes.EqualFold(word, []byte("DOCTYPE")):
+			return errAt("/", ErrMalformed, "DOCTYPE declaration at byte %d refused (no DTDs or entities are processed)", at)
+		case bytes.EqualFold(word, []byte("ENTITY")):
+			return errAt("/", ErrMalformed, "ENTITY declaration at byte %d refused", at)
+		}
+		return errAt("/", ErrMalformed, "markup declaration <!%s> at byte %d refused (no DTDs or entities are processed)", word, at)
 	}
-	if i := bytes.Index(body, []byte("<!ENTITY")); i >= 0 {
-		return errAt("/", ErrMalformed, "ENTITY declaration at byte %d refused", i)
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) != len(body) && bytes.HasPrefix(trimmed, []byte("<?xml")) {
+		return errAt("/", ErrMalformed, "white space before the XML declaration (it must be the first thing in the document)")
 	}
 	if bytes.HasPrefix(body, []byte("<?xml")) {
 		end := bytes.Index(body, []byte("?>"))
 		if end > 0 {
-			decl := string(body[:end])
-			if i := strings.Index(decl, "encoding="); i >= 0 && len(decl) > i+10 {
-				enc := strings.Trim(decl[i+9:], " \"'")
-				if j := strings.IndexAny(enc, "\"' "); j >= 0 {
-					enc = enc[:j]
-				}
-				if !strings.EqualFold(enc, "UTF-8") && !strings.EqualFold(enc, "UTF8") {
+			if m := encodingDecl.FindSubmatch(body[:end]); m != nil {
+				if enc := string(m[1]); !strings.EqualFold(enc, "UTF-8") && !strings.EqualFold(enc, "UTF8") {
 					return errAt("/", ErrMalformed, "encoding %q declared; only UTF-8 is accepted", enc)
 				}
 			}
@@ -182,6 +206,10 @@ func CheckInput(data []byte, maxSize int64) error {
 	}
 	return nil
 }
+
+// encodingDecl finds the encoding of an XML declaration (white space is
+// allowed around "=").
+var encodingDecl = regexp.MustCompile(`\sencoding\s*=\s*["']([^"']*)["']`)
 
 // ParseDocument parses checked input into an element tree with the limits
 // this package relies on.
@@ -259,164 +287,6 @@ func indexDocument(root *etree.Element) (*docIndex, error) {
 		return nil
 	}
 	return ix, walk(root)
-}
-
-// Verify checks the enveloped signature of data and that its signer is one
-// of allowed (DER certificates, compared byte for byte). On success the
-// result holds the verified content; on failure the error is a *[Error].
-func Verify(data []byte, allowed [][]byte, opts Options) (*Result, error) {
-	doc, err := ParseDocument(data, opts.MaxSize)
-	if err != nil {
-		return nil, err
-	}
-	root := doc.Root()
-	rootPath := "/" + root.FullTag()
-	ix, err := indexDocument(root)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case len(ix.signatures) == 0:
-		return nil, errAt(rootPath, ErrStructure, "no ds:Signature element (the list is not signed)")
-	case len(ix.signatures) > 1:
-		return nil, errAt(rootPath, ErrStructure, "%d ds:Signature elements, exactly one expected", len(ix.signatures))
-	}
-	sigEl := ix.signatures[0]
-	if sigEl.Parent() != root {
-		return nil, errAt(sigEl.GetPath(), ErrStructure, "ds:Signature is not a child of the root element")
-	}
-	sigPath := rootPath + "/" + sigEl.FullTag()
-	sig, err := readSignature(sigEl, sigPath)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{
-		SignatureMethod:        sig.method,
-		CanonicalizationMethod: sig.c14n,
-	}
-
-	// The two references.
-	var mainRef, spRef *reference
-	for i := range sig.refs {
-		r := &sig.refs[i]
-		if r.typ == SignedPropertiesType {
-			if spRef != nil {
-				return nil, errAt(r.path, ErrStructure, "a second SignedProperties reference")
-			}
-			spRef = r
-			continue
-		}
-		if r.typ != "" {
-			return nil, errAt(r.path, ErrStructure, "reference Type %q not accepted", r.typ)
-		}
-		if mainRef != nil {
-			return nil, errAt(r.path, ErrStructure, "a second reference to the document (URI %q)", r.uri)
-		}
-		mainRef = r
-	}
-	if mainRef == nil {
-		return nil, errAt(sigPath+"/ds:SignedInfo", ErrStructure, "no reference to the document (URI=\"\" or \"#\" + root Id)")
-	}
-	if spRef == nil {
-		return nil, errAt(sigPath+"/ds:SignedInfo", ErrStructure, "no reference to XAdES SignedProperties")
-	}
-	res.DigestMethod = mainRef.digestMethod
-	res.ReferenceURI = mainRef.uri
-
-	// XAdES SignedProperties: its place and content. They name the signing
-	// certificate among those in KeyInfo.
-	sp, err := locateSignedProperties(spRef, sigEl, sig.id, ix)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkDigest(spRef, sp); err != nil {
-		return nil, err
-	}
-	xp, err := readSignedProperties(sp, spRef.targetPath)
-	if err != nil {
-		return nil, err
-	}
-	candidates, err := xp.signerCandidates(sig.certs)
-	if err != nil {
-		return nil, err
-	}
-
-	// SignatureValue over the canonical SignedInfo, made by the key of one of
-	// the candidates (a pinned one first). Further KeyInfo certificates are
-	// never used.
-	m, err := lookupSignatureMethod(sig.method)
-	if err != nil {
-		return nil, &Error{Path: sig.methodPath, Err: err}
-	}
-	c14n, err := lookupC14N(sig.c14n)
-	if err != nil {
-		return nil, &Error{Path: sig.c14nPath, Err: err}
-	}
-	signedInfo, err := canonicalizeSubtree(sig.signedInfo, c14n, sig.c14nPrefixes)
-	if err != nil {
-		return nil, errAt(sig.c14nPath, ErrMalformed, "canonicalizing SignedInfo: %v", err)
-	}
-	pinned := func(der []byte) bool { return isAllowed(der, allowed, opts.AllowedSHA256) }
-	sort.SliceStable(candidates, func(i, j int) bool { return pinned(candidates[i]) && !pinned(candidates[j]) })
-	var certDER []byte
-	var signer *CertInfo
-	var sigErr error
-	for _, der := range candidates {
-		info, err := ParseCertInfo(der)
-		if err != nil {
-			sigErr = errAt(sig.certPath, ErrMalformed, "KeyInfo certificate: %v", err)
-			continue
-		}
-		if err := verifySignature(info, m, signedInfo, sig.value); err != nil {
-			sigErr = &Error{Path: sigPath + "/ds:SignatureValue", Err: err}
-			continue
-		}
-		certDER, signer = der, info
-		break
-	}
-	if signer == nil {
-		return nil, sigErr
-	}
-	res.Signer = signer
-	sum := sha256.Sum256(certDER)
-	res.SignerSHA256 = hex.EncodeToString(sum[:])
-
-	// The signing time.
-	if err := xp.checkTime(signer); err != nil {
-		return nil, err
-	}
-	res.SigningTime, res.SigningCertificateV2 = xp.signingTime, xp.v2
-
-	// The document reference.
-	if err := checkMainRefTarget(mainRef, root, ix); err != nil {
-		return nil, err
-	}
-	h, err := lookupDigest(mainRef.digestMethod)
-	if err != nil {
-		return nil, &Error{Path: mainRef.path + "/ds:DigestMethod", Err: err}
-	}
-	rc14n, _ := lookupC14N(mainRef.c14n) // checked in readReference
-	root.RemoveChild(sigEl)              // the enveloped-signature transform
-	hw := h.New()
-	if mainRef.uri == "" {
-		err = canonicalizeDocument(hw, doc, root, rc14n, mainRef.prefixes)
-	} else {
-		err = canonicalizeElement(hw, root, rc14n, mainRef.prefixes)
-	}
-	if err != nil {
-		return nil, errAt(mainRef.path, ErrMalformed, "canonicalizing the document: %v", err)
-	}
-	if !bytes.Equal(hw.Sum(nil), mainRef.digest) {
-		return nil, errAt(mainRef.path, ErrDigestMismatch, "the signed document was changed after signing")
-	}
-
-	// Pinning: the KeyInfo certificate must be one the caller allows.
-	if !pinned(certDER) {
-		return nil, errAt(sig.certPath, ErrUntrustedSigner, "signed by %q (SHA-256 %s), which is not among the %d allowed certificate(s)", signer.Subject, res.SignerSHA256, len(allowed)+len(opts.AllowedSHA256))
-	}
-	root.SetTail("")
-	res.Root = root
-	return res, nil
 }
 
 func isAllowed(der []byte, allowed [][]byte, fingerprints []string) bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/eutl/eutl/internal/xmlscan"
 	"github.com/eutl/eutl/internal/xmltext"
 )
 
@@ -117,3 +118,54 @@ func (xp *xadesProps) checkTime(signer *CertInfo) error {
 func decodeBase64(s string) ([]byte, error) { return xmltext.DecodeBase64(s) }
 
 func textContent(el *etree.Element) string { return xmltext.Content(el) }
+
+// scanSignedProperties is readSignedProperties over the scanned arena.
+func scanSignedProperties(sp xmlscan.Node, path string) (*xadesProps, error) {
+	ssp, sspPath, err := scanExactlyOne(sp, path, NSXAdES, "SignedSignatureProperties")
+	if err != nil {
+		return nil, err
+	}
+	xp := &xadesProps{path: sspPath}
+	st, stPath, err := scanExactlyOne(ssp, sspPath, NSXAdES, "SigningTime")
+	if err != nil {
+		return nil, errAt(sspPath, ErrSigningTime, "XAdES SigningTime missing or repeated")
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(st.Text()))
+	if err != nil {
+		return nil, errAt(stPath, ErrSigningTime, "%q is not an xs:dateTime with a time zone", strings.TrimSpace(st.Text()))
+	}
+	xp.signingTime = t.UTC()
+
+	v1 := scanChildren(ssp, NSXAdES, "SigningCertificate")
+	v2 := scanChildren(ssp, NSXAdES, "SigningCertificateV2")
+	var sc xmlscan.Node
+	switch {
+	case len(v1)+len(v2) != 1:
+		return nil, errAt(sspPath, ErrSigningCert, "%d SigningCertificate and %d SigningCertificateV2 elements, exactly one expected", len(v1), len(v2))
+	case len(v2) == 1:
+		sc, xp.v2 = v2[0], true
+	default:
+		sc = v1[0]
+	}
+	scPath := sspPath + "/" + sc.Name()
+	for _, c := range scanChildren(sc, NSXAdES, "Cert") {
+		cd := scanChildren(c, NSXAdES, "CertDigest")
+		if len(cd) != 1 {
+			return nil, errAt(scPath+"/xades:Cert", ErrSigningCert, "Cert without exactly one CertDigest")
+		}
+		dm := scanChildren(cd[0], NSDSig, "DigestMethod")
+		dv := scanChildren(cd[0], NSDSig, "DigestValue")
+		if len(dm) != 1 || len(dv) != 1 {
+			return nil, errAt(scPath+"/xades:Cert/xades:CertDigest", ErrSigningCert, "CertDigest needs one DigestMethod and one DigestValue")
+		}
+		d, err := decodeBase64(dv[0].Text())
+		if err != nil {
+			return nil, errAt(scPath+"/xades:Cert/xades:CertDigest", ErrMalformed, "DigestValue is not base64")
+		}
+		xp.certs = append(xp.certs, certRef{path: scPath, digestMethod: attrOr(dm[0], "Algorithm"), digest: d})
+	}
+	if len(xp.certs) == 0 {
+		return nil, errAt(scPath, ErrSigningCert, "no Cert element")
+	}
+	return xp, nil
+}

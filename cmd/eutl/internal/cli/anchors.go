@@ -17,5 +17,9 @@ func (g *globalOptions) anchors() (trust.Anchors, error) {
 		return trust.Anchors{}, usagef(fmt.Errorf("--trust-anchors: %w", err))
 	}
 	g.warn("--trust-anchors %s replaces the built-in Official Journal anchors (%d certificate(s))", g.trustAnchors, len(ders))
-	return trust.Anchors{Name: "--trust-anchors " + g.trustAnchors, DER: ders}, nil
+	return trust.Anchors{Name: anchorsFlagPrefix + g.trustAnchors, DER: ders}, nil
 }
+
+// anchorsFlagPrefix starts the name of an anchor set given with
+// --trust-anchors.
+const anchorsFlagPrefix = "--trust-anchors "

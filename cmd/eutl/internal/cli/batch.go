@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +13,8 @@ import (
 )
 
 func newBatchCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var evidencePath string
+	cmd := &cobra.Command{
 		Use:   "batch FILE|-",
 		Short: "Many checks at once: CSV (provider,service[,country][,at]) or JSON Lines",
 		Long: `Answer many queries with one load of the lists. The input is CSV with a header
@@ -36,9 +38,23 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 				defer f.Close()
 				in = f
 			}
+			var input *bytes.Buffer
+			if evidencePath != "" {
+				// The bundle records the input as read (bounded by ParseBatch).
+				input = &bytes.Buffer{}
+				in = io.TeeReader(in, input)
+			}
 			rows, err := query.ParseBatch(in)
 			if err != nil {
 				return usagef(err)
+			}
+			if input != nil {
+				g.startEvidence(cmd, evidencePath, []string{"-"}, input.Bytes())
+			} else {
+				g.startEvidence(cmd, "", nil, nil)
+			}
+			if g.evErr != nil {
+				return g.evErr
 			}
 			ix, err := g.loadIndex(cmd, batchTerritories(rows))
 			if err != nil {
@@ -65,12 +81,18 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			if err := report.WriteBatch(cmd.OutOrStdout(), g.format, out); err != nil {
 				return err
 			}
-			if code != ExitOK {
-				return &exitError{code: code}
+			if err := g.answered(out, func(w io.Writer) error { return report.WriteBatch(w, report.JSON, out) }); err != nil {
+				return err
 			}
-			return nil
+			var runErr error
+			if code != ExitOK {
+				runErr = &exitError{code: code}
+			}
+			return g.finishEvidence(runErr)
 		},
 	}
+	evidenceFlag(cmd, &evidencePath)
+	return cmd
 }
 
 // batchTerritories loads only the named territories when every row names

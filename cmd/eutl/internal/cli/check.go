@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,7 +14,7 @@ import (
 )
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
-	var provider, service, country string
+	var provider, service, country, evidencePath string
 	cmd := &cobra.Command{
 		Use:   "check --provider NAME --service TYPE [--country CC]",
 		Short: "Is this provider qualified for this kind of service (at --at)? Exit 0 yes, 3 no",
@@ -39,6 +40,9 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 			if err != nil {
 				return usagef(err)
 			}
+			if g.startEvidence(cmd, evidencePath, nil, nil); g.evErr != nil {
+				return g.evErr
+			}
 			ix, err := g.loadIndex(cmd, countryFilter(country))
 			if err != nil {
 				return err
@@ -52,9 +56,13 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 			if err := report.WriteCheck(cmd.OutOrStdout(), g.format, c); err != nil {
 				return err
 			}
-			return answerError(a)
+			if err := g.answered([]report.Check{c}, func(w io.Writer) error { return report.WriteCheck(w, report.JSON, c) }); err != nil {
+				return err
+			}
+			return g.finishEvidence(answerError(a))
 		},
 	}
+	evidenceFlag(cmd, &evidencePath)
 	cmd.Flags().StringVar(&provider, "provider", "", "provider name, trade name or registration identifier (required)")
 	cmd.Flags().StringVar(&service, "service", "", "service type: alias, ETSI URI or tail after Svctype/ (required)")
 	cmd.Flags().StringVar(&country, "country", "", "limit to one territory's list (EL for Greece; GR accepted)")

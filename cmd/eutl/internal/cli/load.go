@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/snapshot"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -18,6 +20,36 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 	cfg, err := g.config(territories, offline)
 	if err != nil {
 		return nil, err
+	}
+	var arch *snapshot.Archive
+	switch {
+	case g.env.replay != nil:
+		arch = g.env.replay.archive
+		cfg.Source = arch.Source(true, g.at)
+		cfg.Territories = g.env.replay.territories
+		if g.env.replay.builtin {
+			cfg.CustomAnchorsUnsafe = nil
+		} else {
+			a := g.env.replay.anchors
+			cfg.CustomAnchorsUnsafe = &a
+		}
+	case g.snapshot != "":
+		if arch, err = g.openSnapshot(ctx); err != nil {
+			return nil, err
+		}
+		cfg.Source = arch.Source(false, g.at)
+	}
+	if arch != nil {
+		cfg.LOTLURL = arch.Manifest.LOTLURL
+		cfg.CacheDir, cfg.Offline, cfg.Timeout = "", false, 0
+	}
+	g.rec = nil
+	if g.record || g.ev != nil {
+		// snapshot create and --evidence write the exact bytes verified.
+		cfg.Tap = func(src trust.Source) trust.Source {
+			g.rec = snapshot.NewRecorder(src)
+			return g.rec
+		}
 	}
 	bar := g.progress()
 	if bar != nil {
@@ -39,10 +71,39 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 	case err != nil:
 		return nil, err
 	}
+	res := set.Chain()
+	anchors := trust.BuiltinAnchors()
+	if cfg.CustomAnchorsUnsafe != nil {
+		anchors = *cfg.CustomAnchorsUnsafe
+	}
+	if arch != nil {
+		// Nothing in the manifest is trusted; what it says must agree with
+		// what the chain made of the bytes.
+		same := g.at.Equal(arch.Manifest.At()) && sameAnchors(snapshot.AnchorsOf(anchors), arch.Manifest.Anchors)
+		if err := arch.Reconcile(res, snapshot.ReconcileOptions{Verdicts: same || g.env.replay != nil, AllLists: cfg.Territories == nil}); err != nil {
+			return nil, g.snapshotError(err)
+		}
+	}
 	for _, w := range set.Warnings() {
 		g.warn("%s", w)
 	}
+	g.lastChain, g.lastAnchors, g.lastLOTLURL = res, anchors, cfg.LOTLURL
+	if g.lastLOTLURL == "" {
+		g.lastLOTLURL = eutl.DefaultLOTLURL
+	}
 	return set, nil
+}
+
+func sameAnchors(a, b snapshot.AnchorSet) bool {
+	return strings.Join(a.SHA256, ",") == strings.Join(b.SHA256, ",")
+}
+
+// client is the HTTP client of --snapshot URL.
+func (g *globalOptions) client(maxSize int64) *fetch.Client {
+	return fetch.NewClient(fetch.Options{
+		UserAgent: "eutl/" + Version, Timeout: g.timeout, Transport: g.env.Transport,
+		BaseDelay: g.env.RetryBaseDelay, MaxSize: maxSize,
+	})
 }
 
 // config turns the global flags into the library's configuration.

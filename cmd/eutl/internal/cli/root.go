@@ -19,6 +19,8 @@ import (
 	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/snapshot"
+	"github.com/eutl/eutl/pkg/trust"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
@@ -42,6 +44,9 @@ type Env struct {
 	Transport http.RoundTripper
 	// RetryBaseDelay shortens the retry backoff (tests); 0 keeps the default.
 	RetryBaseDelay time.Duration
+
+	// replay is set when 'evidence verify' recomputes a recorded answer.
+	replay *replaySpec
 }
 
 // path resolves a file name given on the command line.
@@ -65,11 +70,24 @@ type globalOptions struct {
 	allowExpired bool
 	quiet        bool
 	concurrency  int
+	snapshot     string
 
 	at     time.Time
 	now    time.Time
 	format report.Format
 	ran    bool // a command's RunE started: later errors are not usage errors
+
+	// Set by loadSet: what the last chain read (for snapshot create and
+	// --evidence).
+	rec         *snapshot.Recorder
+	lastChain   *trust.ChainResult
+	lastAnchors trust.Anchors
+	lastLOTLURL string
+	// ev collects an evidence bundle (--evidence); record asks loadSet to
+	// keep the bytes verified (snapshot create).
+	ev     *evidenceRun
+	evErr  error // --evidence cannot be written: a usage error
+	record bool
 }
 
 // Main runs eutl with args and returns the exit code.
@@ -145,16 +163,17 @@ the Official Journal of the EU.`,
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
 	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
+	f.StringVar(&g.snapshot, "snapshot", "", "answer from this snapshot file or http(s) URL (every list verified again; no other network use)")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
-		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newCertCmd(g), newTrustStoreCmd(g), newVersionCmd(g))
+		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newCertCmd(g), newTrustStoreCmd(g), newSnapshotCmd(g), newEvidenceCmd(g), newVersionCmd(g))
 	return root
 }
 
 // envDefaults lets EUTL_LOTL_URL, EUTL_TRUST_ANCHORS and EUTL_CACHE_DIR
 // stand in for flags that are not given (for CI configuration).
 func (g *globalOptions) envDefaults(cmd *cobra.Command) {
-	for flag, env := range map[string]string{"lotl-url": "EUTL_LOTL_URL", "trust-anchors": "EUTL_TRUST_ANCHORS", "cache-dir": "EUTL_CACHE_DIR"} {
+	for flag, env := range map[string]string{"lotl-url": "EUTL_LOTL_URL", "trust-anchors": "EUTL_TRUST_ANCHORS", "cache-dir": "EUTL_CACHE_DIR", "snapshot": "EUTL_SNAPSHOT"} {
 		if v := g.env.Getenv(env); v != "" && !cmd.Flags().Changed(flag) {
 			cmd.Flags().Set(flag, v)
 		}
@@ -180,6 +199,9 @@ func (g *globalOptions) resolve() error {
 	if g.concurrency < 1 || g.concurrency > eutl.MaxConcurrency {
 		return usagef(fmt.Errorf("--concurrency must be between 1 and %d, got %d", eutl.MaxConcurrency, g.concurrency))
 	}
+	if g.snapshot != "" && g.offline && snapshot.IsURL(g.snapshot) {
+		return usagef(fmt.Errorf("--snapshot %s is a URL and --offline forbids the network: give a snapshot file", g.snapshot))
+	}
 	if g.cacheDir != "" {
 		g.cacheDir = g.path(g.cacheDir)
 	} else {
@@ -198,6 +220,9 @@ func (g *globalOptions) resolve() error {
 
 // overrides lists the safety overrides in force, for JSON output.
 func (g *globalOptions) overrides() []string {
+	if g.env.replay != nil {
+		return g.env.replay.overrides
+	}
 	var out []string
 	if g.allowExpired {
 		out = append(out, "allow-expired")
