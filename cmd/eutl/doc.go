@@ -15,6 +15,7 @@ Usage:
 	eutl fetch
 	eutl lists
 	eutl verify FILE (--cert PEM ... | --lotl LOTLFILE)
+	eutl diff [OLD NEW] [--since DATE] [--provider P] [--country CC] [--service TYPE]
 	eutl version
 	eutl snapshot create FILE
 	eutl --snapshot FILE|URL COMMAND ...
@@ -32,7 +33,8 @@ Usage:
 	   error: a cache dir that is a file, unwritable, or holds a damaged
 	   eutl-cache.json or state.json
 	3  check/batch: at least one query answered not qualified, and every
-	   list that could hold the answer was verified
+	   list that could hold the answer was verified; diff: some change
+	   matches the filters (0: none does)
 	4  trust failure: a list needed for the answer did not verify
 	5  a list needed for the answer could not be fetched, and no verified
 	   cached copy may stand in for it
@@ -55,10 +57,12 @@ schema_version; fields are only ever added.
 Fetched lists are kept, exactly as received and only once verified, in
 --cache-dir (default the user cache directory /eutl): lotl.xml,
 <TERRITORY>.xml, pivot LOTLs in pivots/, metadata in meta/, rollback state
-in state.json. --offline reads only that directory, which may also be
-prepared by hand (the LOTL as lotl.xml or eu-lotl.xml, pivots at the top
-level). No operation follows a link out of the directory. Cached lists are
-verified again on every use.
+in state.json, and every verified version accepted in
+history/<NAME>/<SEQUENCE>.xml (--keep N per list, default 12), which diff
+reads. --offline reads only that directory, which may also be prepared by
+hand (the LOTL as lotl.xml or eu-lotl.xml, pivots at the top level). No
+operation follows a link out of the directory. Cached lists are verified
+again on every use.
 
 See README.md for the full contract.
 */

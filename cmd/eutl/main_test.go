@@ -34,6 +34,8 @@ var (
 	worldOnce sync.Once
 	world     *tltest.World
 	worldErr  error
+	// nextWorld is the next issue of every list ("server issue next").
+	nextWorld *tltest.World
 )
 
 // TestScript runs the end-to-end scripts in testdata/script. In them,
@@ -42,9 +44,15 @@ var (
 // EUTL_TRUST_ANCHORS and EUTL_CACHE_DIR set; "! eutl" expects a non-zero
 // exit; "exitcode N" asserts the exact code of the last run; "server fault
 // PATH KIND", "server clear PATH" and "server tamper PATH" change what the
-// server answers.
+// server answers; "server issue next" publishes the next issue of every
+// list (tltest.World.Next), "server issue first" the first again.
 func TestScript(t *testing.T) {
-	worldOnce.Do(func() { world, worldErr = tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test"}) })
+	worldOnce.Do(func() {
+		world, worldErr = tltest.NewWorld(tltest.WorldOptions{BaseURL: "http://tl.test"})
+		if worldErr == nil {
+			nextWorld, worldErr = world.Next()
+		}
+	})
 	if worldErr != nil {
 		t.Fatal(worldErr)
 	}
@@ -80,7 +88,7 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 		Stdin:          strings.NewReader(stdin),
 		Stdout:         ts.Stdout(),
 		Stderr:         ts.Stderr(),
-		Now:            func() time.Time { return testNow },
+		Now:            scriptNow(ts),
 		Dir:            ts.Getenv("WORK"),
 		Getenv:         ts.Getenv,
 		Transport:      srv.Transport(),
@@ -96,6 +104,17 @@ func runEutl(ts *testscript.TestScript, neg bool, args []string) {
 	if !neg && code != 0 {
 		ts.Fatalf("eutl exited %d", code)
 	}
+}
+
+// scriptNow is testNow, or EUTL_TEST_NOW (RFC 3339) when a script sets it.
+func scriptNow(ts *testscript.TestScript) func() time.Time {
+	now := testNow
+	if v := ts.Getenv("EUTL_TEST_NOW"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		ts.Check(err)
+		now = t
+	}
+	return func() time.Time { return now }
 }
 
 // digests are what differs between runs: the world's keys are generated
@@ -144,7 +163,7 @@ func checkExitCode(ts *testscript.TestScript, neg bool, args []string) {
 func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value("server").(*tltest.Server)
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: server fault PATH KIND | server clear PATH | server tamper PATH")
+		ts.Fatalf("usage: server fault PATH KIND | server clear PATH | server tamper PATH | server publish PATH FILE | server issue next|first")
 	}
 	path := args[1]
 	switch args[0] {
@@ -160,6 +179,15 @@ func serverCmd(ts *testscript.TestScript, neg bool, args []string) {
 		srv.SetFiles(files)
 	case "clear":
 		srv.SetFault(path, nil)
+	case "issue":
+		switch path {
+		case "next":
+			srv.SetFiles(nextWorld.Files)
+		case "first":
+			srv.SetFiles(world.Files)
+		default:
+			ts.Fatalf("usage: server issue next|first")
+		}
 	case "tamper":
 		body := bytes.Replace(world.Files[path], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
 		srv.SetFault(path, &tltest.Fault{Body: body})
@@ -204,6 +232,8 @@ func writeWorld(dir string, w *tltest.World) error {
 	for _, t := range w.Opts.Territories {
 		files[t+".xml"] = w.Files["/"+t+".xml"]
 	}
+	files["be-next.xml"] = nextWorld.Files["/BE.xml"]
+	files["lotl-next.xml"] = nextWorld.Files["/eu-lotl.xml"]
 	files["be-tampered.xml"] = bytes.Replace(w.Files["/BE.xml"], []byte("Svcstatus/withdrawn"), []byte("Svcstatus/granted"), 1)
 	// A hand-made offline directory: lotl.xml and <CC>.xml.
 	if err := os.MkdirAll(filepath.Join(dir, "handmade"), 0o755); err != nil {

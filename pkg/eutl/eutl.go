@@ -123,6 +123,10 @@ type Config struct {
 	UserAgent string
 	// ToolVersion is recorded in the metadata of what is cached.
 	ToolVersion string
+	// HistoryKeep bounds the cache's history of verified versions per list
+	// (see package fetch): 0 keeps [fetch.DefaultKeep], a negative value
+	// keeps none. A load that writes adds what it accepted.
+	HistoryKeep int
 
 	// Source, when set, replaces the cache and the network: lists are read
 	// from it and what verified is handed back to it. CacheDir, Offline,
@@ -344,7 +348,7 @@ func (s *settings) openStore(ctx context.Context) (store *fetch.Store, unlock fu
 		}
 		return nil, nil, fmt.Errorf("opening the cache: %w", err)
 	}
-	store = &fetch.Store{Cache: cache, Offline: s.Offline, Now: s.hooks.Now, ToolVersion: s.ToolVersion}
+	store = &fetch.Store{Cache: cache, Offline: s.Offline, Now: s.hooks.Now, ToolVersion: s.ToolVersion, Keep: s.HistoryKeep}
 	if s.Offline {
 		return store, nil, nil
 	}

@@ -35,6 +35,7 @@ var ErrNewerCache = errors.New("cache written by a newer eutl")
 //	DIR/pivots/<name>               each pivot LOTL (pivots/eu-lotl-pivot-341.xml)
 //	DIR/meta/<entry>.json           metadata of each list (see Meta)
 //	DIR/state.json                  the highest sequence number accepted per list
+//	DIR/history/<NAME>/<SEQ>.xml    every verified version accepted (history.go)
 //	DIR/.lock                       held (flock; LockFileEx on Windows) by a run that writes
 //
 // Entry names are "lotl", a territory code of two capital letters, or a
@@ -318,6 +319,7 @@ func (c *Cache) Prepare() error {
 			}
 		}
 	}
+	c.cleanHistoryTemp()
 	v, err := c.format()
 	if err != nil || v != 0 {
 		return err

@@ -57,10 +57,17 @@ type Store struct {
 	Now     func() time.Time
 	// ToolVersion is recorded in the metadata of what is cached.
 	ToolVersion string
+	// Keep bounds the history (history.go) per list: 0 keeps DefaultKeep
+	// versions, a negative value keeps none.
+	Keep int
 
 	mu    sync.Mutex
 	state *State
 	dirty bool
+	// lotlSeq is the LOTL accepted in this run (it pins the lists after it);
+	// historyDirty says the history grew and must be bounded.
+	lotlSeq      int
+	historyDirty bool
 }
 
 // Fetch returns the current bytes of list name at url. Offline, and for
@@ -240,8 +247,11 @@ func (s *Store) Accept(name string, f *Fetched, info AcceptInfo) error {
 			return fmt.Errorf("cache %s: %w", name, err)
 		}
 	}
+	if err := s.addHistory(name, f, info); err != nil {
+		return err
+	}
 	if IsPivotName(name) {
-		return nil // pivots are history: no rollback floor
+		return nil // pivots are history already: no rollback floor
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -255,8 +265,11 @@ func (s *Store) Accept(name string, f *Fetched, info AcceptInfo) error {
 	return nil
 }
 
-// Flush writes the rollback state if it changed.
+// Flush writes the rollback state if it changed and bounds the history.
 func (s *Store) Flush() error {
+	if err := s.flushHistory(); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.dirty || s.Offline {

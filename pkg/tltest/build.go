@@ -67,6 +67,9 @@ type Service struct {
 	History     []Instance
 	// CriticalUnknownExtension adds a critical extension no parser knows.
 	CriticalUnknownExtension bool
+	// TakenOverBy, when set, names the provider that took the service over
+	// (a TakenOverBy extension of the current entry, in the list's territory).
+	TakenOverBy string
 }
 
 // Instance is a ServiceHistoryInstance.
@@ -246,6 +249,9 @@ func writeProvider(e *etree.Element, p Provider, territory string) {
 		se := svcs.CreateElement("TSPService")
 		si := se.CreateElement("ServiceInformation")
 		writeInstance(si, Instance{Type: s.Type, Name: s.Name, Status: s.Status, Start: s.Start, ASI: s.ASI, Qualifications: s.Qualifications}, s)
+		if s.TakenOverBy != "" {
+			writeTakenOverBy(si, s.TakenOverBy, territory)
+		}
 		if len(s.History) > 0 {
 			h := se.CreateElement("ServiceHistory")
 			for _, hi := range s.History {
@@ -304,4 +310,21 @@ func writeInstance(e *etree.Element, in Instance, s Service) {
 		x.CreateAttr("Critical", "true")
 		x.CreateElement("UnknownThing").CreateAttr("xmlns", "urn:example:unknown")
 	}
+}
+
+// writeTakenOverBy adds a TakenOverBy extension to a ServiceInformation.
+func writeTakenOverBy(si *etree.Element, tsp, territory string) {
+	exts := si.SelectElement("ServiceInformationExtensions")
+	if exts == nil {
+		exts = si.CreateElement("ServiceInformationExtensions")
+	}
+	x := exts.CreateElement("Extension")
+	x.CreateAttr("Critical", "false")
+	tob := x.CreateElement("tslx:TakenOverBy")
+	u := tob.CreateElement("tslx:URI")
+	u.CreateAttr("xml:lang", "en")
+	u.SetText("https://tsp.example/takeover")
+	name(tob.CreateElement("tslx:TSPName"), "Name", tsp)
+	name(tob.CreateElement("SchemeOperatorName"), "Name", territory+" test scheme operator")
+	tob.CreateElement("SchemeTerritory").SetText(territory)
 }

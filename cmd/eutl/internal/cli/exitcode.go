@@ -14,7 +14,8 @@ import (
 //	1  unexpected internal error (a bug)
 //	2  usage error: unknown flag, bad service alias, unreadable input, bad date;
 //	   environment error: a cache dir that is a file, unwritable or damaged
-//	3  check/batch: at least one query answered not qualified, from verified lists
+//	3  check/batch: at least one query answered not qualified, from verified lists;
+//	   diff: some change matches the filters (ExitChanged)
 //	4  trust failure: a list needed for the answer did not verify
 //	5  a list needed for the answer could not be fetched and no verified cached
 //	   copy may stand in for it

@@ -52,6 +52,9 @@ func (g *globalOptions) runLists(cmd *cobra.Command, offline bool) error {
 	if err := report.WriteLists(cmd.OutOrStdout(), g.format, r); err != nil {
 		return err
 	}
+	if !offline {
+		g.fetchSummary(cmd.Context(), set)
+	}
 	if code := chainCode(res); code != ExitOK {
 		return &exitError{code: code, msg: failedSummary(res), hints: g.hints(res, offline)}
 	}

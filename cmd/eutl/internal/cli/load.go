@@ -112,7 +112,10 @@ func (g *globalOptions) config(territories []string, offline bool) (eutl.Config,
 		LOTLURL: g.lotlURL, CacheDir: g.cacheDir, Offline: offline, Timeout: g.timeout,
 		UserAgent: "eutl/" + Version, ToolVersion: Version,
 		At: g.at, Territories: territories, Concurrency: g.concurrency,
-		AllowExpiredUnsafe: g.allowExpired,
+		AllowExpiredUnsafe: g.allowExpired, HistoryKeep: g.keep,
+	}
+	if g.keep == 0 {
+		cfg.HistoryKeep = -1 // --keep 0: no history
 	}
 	if g.trustAnchors != "" {
 		anchors, err := g.anchors()

@@ -71,11 +71,14 @@ type globalOptions struct {
 	quiet        bool
 	concurrency  int
 	snapshot     string
+	keep         int
 
 	at     time.Time
 	now    time.Time
 	format report.Format
 	ran    bool // a command's RunE started: later errors are not usage errors
+	// anchorSet memoises anchors() (a command may verify several sets).
+	anchorSet *trust.Anchors
 
 	// Set by loadSet: what the last chain read (for snapshot create and
 	// --evidence).
@@ -163,10 +166,11 @@ the Official Journal of the EU.`,
 	f.BoolVar(&g.allowExpired, "allow-expired", false, "accept lists whose NextUpdate has passed (reported as expired, never silently)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
 	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
+	f.IntVar(&g.keep, "keep", 12, "how many verified versions of each list the cache's history keeps (0: none)")
 	f.StringVar(&g.snapshot, "snapshot", "", "answer from this snapshot file or http(s) URL (every list verified again; no other network use)")
 
 	root.AddCommand(newCheckCmd(g), newBatchCmd(g), newProvidersCmd(g), newShowCmd(g), newTypesCmd(g),
-		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newCertCmd(g), newTrustStoreCmd(g), newSnapshotCmd(g), newEvidenceCmd(g), newVersionCmd(g))
+		newFetchCmd(g), newListsCmd(g), newVerifyCmd(g), newCertCmd(g), newTrustStoreCmd(g), newSnapshotCmd(g), newEvidenceCmd(g), newDiffCmd(g), newVersionCmd(g))
 	return root
 }
 
@@ -198,6 +202,9 @@ func (g *globalOptions) resolve() error {
 	}
 	if g.concurrency < 1 || g.concurrency > eutl.MaxConcurrency {
 		return usagef(fmt.Errorf("--concurrency must be between 1 and %d, got %d", eutl.MaxConcurrency, g.concurrency))
+	}
+	if g.keep < 0 || g.keep > 10000 {
+		return usagef(fmt.Errorf("--keep must be between 0 and 10000, got %d", g.keep))
 	}
 	if g.snapshot != "" && g.offline && snapshot.IsURL(g.snapshot) {
 		return usagef(fmt.Errorf("--snapshot %s is a URL and --offline forbids the network: give a snapshot file", g.snapshot))
