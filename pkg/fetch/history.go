@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -392,7 +391,7 @@ func (x *Fixed) Fetch(_ context.Context, name, url string, _ bool) (*Fetched, er
 	if data, ok := x.Lists[name]; ok {
 		return &Fetched{Data: data, URL: url, Origin: x.Origin, FromCache: true}, nil
 	}
-	if x.Pivots != nil && filepath.Ext(name) == ".xml" {
+	if x.Pivots != nil && IsPivotName(name) {
 		data, _, err := x.Pivots.Read(name)
 		if err != nil {
 			return nil, err
@@ -402,8 +401,12 @@ func (x *Fixed) Fetch(_ context.Context, name, url string, _ bool) (*Fetched, er
 	return nil, fmt.Errorf("%s: %w", name, ErrNotInCache)
 }
 
-// Cached has nothing more to offer than Fetch.
-func (x *Fixed) Cached(name, _ string) (*Fetched, error) {
+// Cached has nothing more to offer than Fetch: pivots from the cache, for
+// the chain's walk over cached pivots, and nothing else.
+func (x *Fixed) Cached(name, url string) (*Fetched, error) {
+	if x.Pivots != nil && IsPivotName(name) {
+		return x.Fetch(context.Background(), name, url, true) // pivots come from the cache either way
+	}
 	return nil, fmt.Errorf("%s: %w", name, ErrNotInCache)
 }
 
