@@ -159,6 +159,14 @@ type Config struct {
 	// the present: an expired list may no longer say what the scheme operator
 	// says today.
 	AllowExpiredUnsafe bool
+	// FreshnessPerQuestion verifies the lists on everything that does not
+	// depend on the instant asked about (signatures, signers, type,
+	// territory, version, sequence) and leaves freshness to [Set.Index]:
+	// the index then lets a list answer a question at t only when its
+	// NextUpdate (and the LOTL's) is after t, or AllowExpiredUnsafe is set.
+	// One loaded set then answers questions about different instants
+	// exactly as separate loads at each would. At still judges the rest.
+	FreshnessPerQuestion bool
 	// CustomAnchorsUnsafe replaces the built-in Official Journal anchors
 	// ([trust.BuiltinAnchors]) with other certificates allowed to sign the
 	// first LOTL of the pivot walk; every pivot the LOTL lists is then
@@ -318,7 +326,7 @@ func Load(ctx context.Context, cfg Config) (*Set, error) {
 		read = s.Tap(src)
 	}
 	res := trust.Chain(ctx, read, s.chainOptions())
-	set := &Set{chain: res, at: s.At}
+	set := &Set{chain: res, at: s.At, allowExpired: s.AllowExpiredUnsafe}
 	if f, ok := src.(interface{ Flush() error }); ok {
 		if err := f.Flush(); err != nil {
 			where := ""
@@ -377,7 +385,7 @@ func (s *settings) chainOptions() trust.ChainOptions {
 		anchors, ojURI = *s.CustomAnchorsUnsafe, ""
 	}
 	return trust.ChainOptions{
-		Options: trust.Options{At: s.At, Now: s.now, AllowExpiredUnsafe: s.AllowExpiredUnsafe},
+		Options: trust.Options{At: s.At, Now: s.now, AllowExpiredUnsafe: s.AllowExpiredUnsafe, DeferFreshness: s.FreshnessPerQuestion},
 		LOTLURL: s.LOTLURL, Anchors: anchors, OJURI: ojURI,
 		Territories: s.Territories, Concurrency: s.Concurrency, Progress: s.Progress,
 		PivotWalkTimeout: s.PivotWalkTimeout,
@@ -390,6 +398,9 @@ type Set struct {
 	chain    *trust.ChainResult
 	warnings []string
 	at       time.Time
+	// allowExpired lets the index answer from lists not fresh at a
+	// question's instant (Config.AllowExpiredUnsafe).
+	allowExpired bool
 
 	once     sync.Once
 	index    *query.Index
@@ -420,7 +431,7 @@ func (s *Set) Index() (*query.Index, error) {
 			s.indexErr = err
 			return
 		}
-		s.index = query.FromChain(s.chain)
+		s.index = query.FromChain(s.chain, query.AllowExpired(s.allowExpired))
 	})
 	return s.index, s.indexErr
 }

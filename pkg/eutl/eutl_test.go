@@ -353,6 +353,88 @@ func TestSource(t *testing.T) {
 	}
 }
 
+// TestFreshnessPerQuestion: with FreshnessPerQuestion one set answers a
+// question about any instant as a load at that instant would: the
+// generated lists (NextUpdate 2026-12-01) answer at 2026-08-20, count as
+// expired at 2027-01-01 (no answer, never "not qualified"), and answer
+// then with AllowExpiredUnsafe.
+func TestFreshnessPerQuestion(t *testing.T) {
+	w := testWorld(t)
+	kind, _ := query.ParseKind("qval")
+	ask := func(set *eutl.Set, at time.Time) *query.Answer {
+		ix, err := set.Index()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix.Check(query.Query{Provider: "VATBE-0541659084", Kind: kind, Country: "BE", At: at})
+	}
+	later := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, allow := range []bool{false, true} {
+		set, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: at,
+			FreshnessPerQuestion: true, AllowExpiredUnsafe: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := ask(set, at); a.Outcome() != query.Qualified {
+			t.Errorf("allow=%v at %s: %v %q", allow, at, a.Outcome(), a.Reason)
+		}
+		a := ask(set, later)
+		switch {
+		case !allow && (a.Outcome() != query.IncompleteTrust || len(a.Failed) == 0 || a.Failed[0].Verdict != "expired"):
+			t.Errorf("at %s: %v %+v", later, a.Outcome(), a.Failed)
+		case allow && a.Outcome() != query.Qualified:
+			t.Errorf("allow-expired at %s: %v %q", later, a.Outcome(), a.Reason)
+		}
+		// The same as a load at that instant.
+		direct, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: later, AllowExpiredUnsafe: allow})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := ask(direct, later); d.Outcome() != a.Outcome() {
+			t.Errorf("allow=%v: per question %v, loaded at %s %v", allow, a.Outcome(), later, d.Outcome())
+		}
+	}
+}
+
+// TestOneModelOfTime: for every instant and question, one set loaded with
+// FreshnessPerQuestion answers exactly (outcome and reason) as a set
+// loaded at that instant does.
+func TestOneModelOfTime(t *testing.T) {
+	w := testWorld(t)
+	perQuestion, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: at, FreshnessPerQuestion: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := perQuestion.Index()
+	instants := []time.Time{
+		time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC), at,
+		time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC),
+	}
+	var questions []query.Query
+	for _, p := range []string{"VATBE-0541659084", "GlobalSign", "certipost", "NV", "Nobody", "ερμης"} {
+		for _, s := range []string{"qval", "qc-esig", "qtst", "any"} {
+			k, _ := query.ParseKind(s)
+			for _, c := range []string{"", "BE"} {
+				questions = append(questions, query.Query{Provider: p, Kind: k, Country: c})
+			}
+		}
+	}
+	for _, when := range instants {
+		direct, err := eutl.Load(context.Background(), eutl.Config{Source: &memSource{files: w.Files}, LOTLURL: w.LOTLURL(), CustomAnchorsUnsafe: anchors(w), At: when})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dix, _ := direct.Index()
+		for _, q := range questions {
+			q.At = when
+			a, b := ix.Check(q), dix.Check(q)
+			if a.Outcome() != b.Outcome() || a.Reason != b.Reason {
+				t.Errorf("%s %q %s %q: per question %v %q; loaded at that instant %v %q", when.Format(time.RFC3339), q.Provider, q.Kind.Alias, q.Country, a.Outcome(), a.Reason, b.Outcome(), b.Reason)
+			}
+		}
+	}
+}
+
 // TestTap: Tap wraps the source the chain reads through, whichever it is
 // (here a Source), and Flush still reaches the source itself.
 func TestTap(t *testing.T) {

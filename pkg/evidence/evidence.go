@@ -153,6 +153,10 @@ func statement(m *snapshot.Manifest, c report.Check) string {
 		return fmt.Sprintf("On %s the verified lists answered qualified for %s: %s.", at, q, c.Reason)
 	case "not_qualified":
 		return fmt.Sprintf("On %s %s answered not qualified for %s: %s.", at, listsOf(m), q, c.Reason)
+	case "not_found":
+		return fmt.Sprintf("On %s %s answered not qualified for %s, no such provider being listed: %s.", at, listsOf(m), q, c.Reason)
+	case "ambiguous":
+		return fmt.Sprintf("On %s %s gave no verdict for %s, the name matching several providers: %s.", at, listsOf(m), q, c.Reason)
 	}
 	return fmt.Sprintf("On %s no answer could be given for %s: %s.", at, q, c.Reason)
 }

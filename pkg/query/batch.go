@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,6 +22,8 @@ type BatchRow struct {
 	Country  string
 	// At is zero when the row gives none (the run's --at applies).
 	At time.Time
+	// Exact matches whole names only (the exact column or key).
+	Exact bool
 }
 
 // BatchError lists every malformed row of a batch input, by line.
@@ -39,8 +42,12 @@ func (e *BatchError) Error() string {
 	return fmt.Sprintf("%d malformed row(s), nothing looked up:\n%s%s", len(e.Problems), strings.Join(p, "\n"), more)
 }
 
-// MaxBatchInput bounds a batch input.
-const MaxBatchInput = 64 << 20
+// MaxBatchLine bounds one line of a batch input: a longer line is a
+// usage error naming it, never a buffer grown to its size.
+const MaxBatchLine = 64 << 10
+
+// maxProblems bounds how many malformed rows are collected.
+const maxProblems = 1000
 
 // ParseAt reads a time: RFC 3339, or YYYY-MM-DD meaning midnight UTC.
 func ParseAt(s string) (time.Time, error) {
@@ -54,47 +61,138 @@ func ParseAt(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is neither RFC 3339 (2026-08-20T12:00:00Z) nor a date (2026-08-20)", s)
 }
 
-// ParseBatch reads CSV with a header (provider,service[,country][,at]) or
-// JSON Lines with the same keys, and validates every row before any is
-// answered. All malformed rows are reported together in a *BatchError.
+// ParseBatch reads CSV with a header (provider,service[,country][,at][,exact])
+// or JSON Lines with the same keys, and validates every row. All malformed
+// rows are reported together in a *BatchError. It holds every row: for
+// long inputs use [ScanBatch].
 func ParseBatch(r io.Reader) ([]BatchRow, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxBatchInput+1))
+	var rows []BatchRow
+	err := ScanBatch(r, func(row BatchRow) error {
+		rows = append(rows, row)
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > MaxBatchInput {
-		return nil, fmt.Errorf("batch input over %d bytes", MaxBatchInput)
-	}
-	data = bytes.TrimPrefix(data, []byte{0xEF, 0xBB, 0xBF})
-	trimmed := bytes.TrimLeft(data, " \t\r\n")
-	if len(trimmed) == 0 {
-		return nil, errors.New("batch input is empty")
-	}
-	var raw []rawRow
-	var problems []string
-	if trimmed[0] == '{' {
-		raw, problems = parseJSONL(data)
-	} else {
-		raw, problems = parseCSV(data)
-	}
-	var rows []BatchRow
-	for _, rr := range raw {
-		row, errs := validate(rr)
-		problems = append(problems, errs...)
-		rows = append(rows, row)
-	}
-	if len(problems) > 0 {
-		return nil, &BatchError{Problems: problems}
-	}
-	if len(rows) == 0 {
-		return nil, errors.New("batch input has a header but no rows")
 	}
 	return rows, nil
 }
 
+// ScanBatch reads a batch input row by row, in bounded memory, calling fn
+// for each valid row in input order. Every malformed row is reported, by
+// line, in a *BatchError returned at the end (fn has then seen the valid
+// ones: validate a whole input first, with a fn that does nothing, before
+// answering any row). A line longer than MaxBatchLine stops the scan with a
+// *BatchError naming it. An error from fn stops the scan and is returned.
+func ScanBatch(r io.Reader, fn func(BatchRow) error) error {
+	lr := &lineLimiter{r: r, line: 1}
+	br := bufio.NewReaderSize(lr, 64<<10)
+	// Skip a UTF-8 byte-order mark and look at the first significant byte.
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	first, err := firstByte(br)
+	if err != nil {
+		if tl := lr.tooLong(); tl != nil {
+			return tl
+		}
+		if err == io.EOF {
+			return errors.New("batch input is empty")
+		}
+		return err
+	}
+	var problems []string
+	rows := 0
+	emit := func(rr rawRow) error {
+		row, errs := validate(rr)
+		if len(errs) > 0 {
+			if len(problems) < maxProblems {
+				problems = append(problems, errs...)
+			}
+			return nil
+		}
+		rows++
+		if len(problems) > 0 {
+			return nil // malformed input: nothing more is answered
+		}
+		return fn(row)
+	}
+	var perr error
+	var headProblems []string
+	if first == '{' {
+		headProblems, perr = scanJSONL(br, emit)
+	} else {
+		headProblems, perr = scanCSV(br, emit)
+	}
+	if tl := lr.tooLong(); tl != nil {
+		return tl
+	}
+	if perr != nil {
+		return perr
+	}
+	problems = append(headProblems, problems...)
+	if len(problems) > 0 {
+		return &BatchError{Problems: problems}
+	}
+	if rows == 0 {
+		return errors.New("batch input has a header but no rows")
+	}
+	return nil
+}
+
+// firstByte returns the first byte that is not white space, unread.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return b, br.UnreadByte()
+	}
+}
+
+// lineLimiter fails a read once a line grows past MaxBatchLine, so that no
+// reader above it buffers a huge line.
+type lineLimiter struct {
+	r    io.Reader
+	line int // the current line number
+	n    int // bytes of the current line so far
+	long *BatchError
+}
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	if l.long != nil {
+		return 0, l.long
+	}
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			l.line++
+			l.n = 0
+			continue
+		}
+		l.n++
+		if l.n > MaxBatchLine {
+			l.long = &BatchError{Problems: []string{fmt.Sprintf("line %d: longer than %d bytes (one row per line; nothing looked up)", l.line, MaxBatchLine)}}
+			return i, l.long
+		}
+	}
+	return n, err
+}
+
+func (l *lineLimiter) tooLong() error {
+	if l.long != nil {
+		return l.long
+	}
+	return nil
+}
+
 type rawRow struct {
-	line                           int
-	provider, service, country, at string
+	line                                  int
+	provider, service, country, at, exact string
 }
 
 func validate(rr rawRow) (BatchRow, []string) {
@@ -119,6 +217,13 @@ func validate(rr rawRow) (BatchRow, []string) {
 			bad("at: %v", err)
 		}
 	}
+	switch strings.ToLower(strings.TrimSpace(rr.exact)) {
+	case "", "false", "no", "0":
+	case "true", "yes", "1":
+		row.Exact = true
+	default:
+		bad("exact %q is neither true nor false", rr.exact)
+	}
 	return row, errs
 }
 
@@ -131,14 +236,16 @@ func isLetters(s string) bool {
 	return true
 }
 
-func parseCSV(data []byte) ([]rawRow, []string) {
-	cr := csv.NewReader(bytes.NewReader(data))
+func scanCSV(r io.Reader, emit func(rawRow) error) ([]string, error) {
+	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, []string{fmt.Sprintf("line 1: cannot read the CSV header: %v", err)}
+		return []string{fmt.Sprintf("line 1: cannot read the CSV header: %v", err)}, nil
 	}
+	header = append([]string(nil), header...)
 	col := map[string]int{}
 	for i, h := range header {
 		col[strings.ToLower(strings.TrimSpace(h))] = i
@@ -146,18 +253,18 @@ func parseCSV(data []byte) ([]rawRow, []string) {
 	var problems []string
 	for _, need := range []string{"provider", "service"} {
 		if _, ok := col[need]; !ok {
-			problems = append(problems, fmt.Sprintf("line 1: the CSV header lacks %q (want provider,service[,country][,at])", need))
+			problems = append(problems, fmt.Sprintf("line 1: the CSV header lacks %q (want provider,service[,country][,at][,exact])", need))
 		}
 	}
 	for h := range col {
 		switch h {
-		case "provider", "service", "country", "at":
+		case "provider", "service", "country", "at", "exact":
 		default:
 			problems = append(problems, fmt.Sprintf("line 1: unknown CSV column %q", h))
 		}
 	}
 	if len(problems) > 0 {
-		return nil, problems
+		return problems, nil
 	}
 	get := func(rec []string, name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
@@ -165,15 +272,17 @@ func parseCSV(data []byte) ([]rawRow, []string) {
 		}
 		return ""
 	}
-	var rows []rawRow
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
+		var be *BatchError
+		if errors.As(err, &be) {
+			return nil, be
+		}
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("CSV: %v", err))
-			break
+			return append(problems, fmt.Sprintf("CSV: %v", err)), nil
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -183,25 +292,26 @@ func parseCSV(data []byte) ([]rawRow, []string) {
 			problems = append(problems, fmt.Sprintf("line %d: %d fields, the header has %d", line, len(rec), len(header)))
 			continue
 		}
-		rows = append(rows, rawRow{line: line, provider: get(rec, "provider"), service: get(rec, "service"), country: get(rec, "country"), at: get(rec, "at")})
+		if err := emit(rawRow{line: line, provider: get(rec, "provider"), service: get(rec, "service"), country: get(rec, "country"), at: get(rec, "at"), exact: get(rec, "exact")}); err != nil {
+			return nil, err
+		}
 	}
-	return rows, problems
+	return problems, nil
 }
 
-func parseJSONL(data []byte) ([]rawRow, []string) {
-	var rows []rawRow
+func scanJSONL(r io.Reader, emit func(rawRow) error) ([]string, error) {
 	var problems []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxBatchLine+1)
 	line := 0
 	for sc.Scan() {
 		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
 			continue
 		}
 		var obj map[string]any
-		dec := json.NewDecoder(strings.NewReader(text))
+		dec := json.NewDecoder(bytes.NewReader(text))
 		if err := dec.Decode(&obj); err != nil {
 			problems = append(problems, fmt.Sprintf("line %d: not a JSON object: %v", line, err))
 			continue
@@ -211,10 +321,18 @@ func parseJSONL(data []byte) ([]rawRow, []string) {
 			continue
 		}
 		rr := rawRow{line: line}
+		bad := false
 		for k, v := range obj {
+			if k == "exact" {
+				if b, ok := v.(bool); ok {
+					rr.exact = strconv.FormatBool(b)
+					continue
+				}
+			}
 			s, ok := v.(string)
 			if !ok {
 				problems = append(problems, fmt.Sprintf("line %d: %q must be a string", line, k))
+				bad = true
 				continue
 			}
 			switch k {
@@ -226,14 +344,29 @@ func parseJSONL(data []byte) ([]rawRow, []string) {
 				rr.country = s
 			case "at":
 				rr.at = s
+			case "exact":
+				rr.exact = s
 			default:
 				problems = append(problems, fmt.Sprintf("line %d: unknown key %q", line, k))
+				bad = true
 			}
 		}
-		rows = append(rows, rr)
+		if bad {
+			continue
+		}
+		if err := emit(rr); err != nil {
+			return nil, err
+		}
+		if len(problems) > maxProblems {
+			break
+		}
 	}
 	if err := sc.Err(); err != nil {
-		problems = append(problems, fmt.Sprintf("line %d: %v", line+1, err))
+		var be *BatchError
+		if errors.As(err, &be) {
+			return nil, be
+		}
+		return append(problems, fmt.Sprintf("line %d: %v", line+1, err)), nil
 	}
-	return rows, problems
+	return problems, nil
 }

@@ -26,6 +26,8 @@ type ProvidersQuery struct {
 	Kind      *Kind
 	Qualified bool
 	At        time.Time
+	// Exact matches whole names and trade names only.
+	Exact bool
 }
 
 // Providers lists the providers matching pq.
@@ -34,12 +36,16 @@ func (ix *Index) Providers(pq ProvidersQuery) []ProviderSummary {
 	var cands []*provEntry
 	if strings.TrimSpace(pq.Query) == "" {
 		for _, pe := range ix.providers {
-			if country == "" || pe.list.info.Territory == country {
+			if (country == "" || pe.list.info.Territory == country) && ix.usableAt(pe.list, pq.At) {
 				cands = append(cands, pe)
 			}
 		}
 	} else {
-		cands = ix.matchProviders(pq.Query, country)
+		for _, h := range ix.matchProviders(pq.Query, country, pq.Exact) {
+			if ix.usableAt(h.pe.list, pq.At) {
+				cands = append(cands, h.pe)
+			}
+		}
 	}
 	kind := AnyQualified
 	if pq.Kind != nil {
@@ -47,7 +53,7 @@ func (ix *Index) Providers(pq ProvidersQuery) []ProviderSummary {
 	}
 	out := []ProviderSummary{}
 	for _, pe := range cands {
-		s := ProviderSummary{Provider: providerRef(pe), Country: pe.list.info.Territory, Services: len(pe.p.Services), QualifiedFor: []string{}, List: pe.list.info}
+		s := ProviderSummary{Provider: providerRef(pe), Country: pe.list.info.Territory, Services: len(pe.p.Services), QualifiedFor: []string{}, List: pe.list.infoAt(pq.At)}
 		hasKind := false
 		seen := map[string]bool{}
 		for _, se := range pe.services {
@@ -100,8 +106,12 @@ type ProviderDetail struct {
 // Show returns every matching provider entry with each service's history.
 func (ix *Index) Show(query, country string, at time.Time) []ProviderDetail {
 	out := []ProviderDetail{}
-	for _, pe := range ix.matchProviders(query, CountryAlias(country)) {
-		pd := ProviderDetail{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.info, Services: []ServiceDetail{}}
+	for _, h := range ix.matchProviders(query, CountryAlias(country), false) {
+		pe := h.pe
+		if !ix.usableAt(pe.list, at) {
+			continue
+		}
+		pd := ProviderDetail{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.infoAt(at), Services: []ServiceDetail{}}
 		for _, se := range pe.services {
 			s := se.s
 			d, _, _ := qualifiedFor(se.timeline, AnyQualified, at)

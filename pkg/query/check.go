@@ -16,22 +16,51 @@ type Query struct {
 	// Country limits the answer to one territory's list ("" = every list).
 	Country string
 	At      time.Time
+	// Exact matches whole names and trade names (after folding) instead of
+	// names containing the query.
+	Exact bool
+	// AnyMatch answers qualified when any matching provider is, even when
+	// the query matches several distinct providers (by default that is
+	// Ambiguous).
+	AnyMatch bool
 }
 
 // Outcome classifies an answer for exit codes.
 type Outcome int
 
 const (
-	// Qualified: at least one matching provider entry is qualified.
+	// Qualified: the matching provider (one legal entity, or any with
+	// AnyMatch) is qualified.
 	Qualified Outcome = iota
-	// NotQualified: verified lists say no.
+	// NotQualified: verified lists say the provider found is not qualified.
 	NotQualified
 	// IncompleteTrust: no; but a list that could hold the answer failed
-	// verification, so no negative answer is given.
+	// verification (or is not fresh at the instant asked), so no negative
+	// answer is given.
 	IncompleteTrust
 	// IncompleteFetch: as IncompleteTrust, the list could not be fetched.
 	IncompleteFetch
+	// NotFound: no provider matched in the verified lists.
+	NotFound
+	// Ambiguous: the query matched several distinct legal entities; it
+	// never passes (use an identifier, Exact, or AnyMatch).
+	Ambiguous
 )
+
+// String is the JSON name of the outcome.
+func (o Outcome) String() string {
+	switch o {
+	case Qualified:
+		return "qualified"
+	case NotQualified:
+		return "not_qualified"
+	case NotFound:
+		return "not_found"
+	case Ambiguous:
+		return "ambiguous"
+	}
+	return "incomplete"
+}
 
 // Answer is the verdict with its evidence.
 type Answer struct {
@@ -40,12 +69,15 @@ type Answer struct {
 	// Reason says why, in one line.
 	Reason string
 	// Matches are the matching provider entries, each with its deciding
-	// service; the answer is qualified when any is.
+	// service and how it matched.
 	Matches []Match
+	// Entities is how many distinct legal entities the matches are.
+	Entities int
 	// Related are services of other providers whose certificates are issued
 	// to a matched provider: evidence only, never part of the verdict.
 	Related []Match
-	// Suggestions are the closest provider names when none matched.
+	// Suggestions are the closest providers (name, country, identifiers)
+	// when none matched.
 	Suggestions []string
 	// NamedServices are services whose own name contains the query, when no
 	// provider matched (e.g. a brand such as "itsme").
@@ -55,8 +87,13 @@ type Answer struct {
 	Warnings []string
 }
 
-// Outcome classifies the answer.
+// Outcome classifies the answer. An ambiguous query never passes; a
+// negative answer is never given while a list that could hold the answer
+// could not be used.
 func (a *Answer) Outcome() Outcome {
+	if a.Entities > 1 && !a.Query.AnyMatch {
+		return Ambiguous
+	}
 	if a.Qualified {
 		return Qualified
 	}
@@ -68,30 +105,45 @@ func (a *Answer) Outcome() Outcome {
 		}
 		return IncompleteFetch
 	}
+	if len(a.Matches) == 0 {
+		return NotFound
+	}
 	return NotQualified
 }
 
-// Check answers q.
+// Check answers q. The instant q.At decides the statuses and which lists
+// may answer (see [Index.FailedAt]).
 func (ix *Index) Check(q Query) *Answer {
 	q.Country = CountryAlias(q.Country)
 	a := &Answer{Query: q, Matches: []Match{}, Related: []Match{}}
-	a.Failed = ix.relevantFailed(q.Country)
-	provs := ix.matchProviders(q.Provider, q.Country)
-	for _, pe := range provs {
-		m, warns := decideProvider(pe, q.Kind, q.At)
+	a.Failed = ix.failedAt(q.Country, q.At)
+	a.Warnings = ix.expiredWarnings(q.Country, q.At)
+	var provs []*provEntry
+	entities := map[int]int{}
+	anyQualified := false
+	for _, h := range ix.matchProviders(q.Provider, q.Country, q.Exact) {
+		if !ix.usableAt(h.pe.list, q.At) {
+			continue
+		}
+		provs = append(provs, h.pe)
+		m, warns := decideProvider(h.pe, q.Kind, q.At)
+		m.MatchedOn, m.Matched = h.on, h.value
+		if _, ok := entities[h.pe.entity]; !ok {
+			entities[h.pe.entity] = len(entities) + 1
+		}
+		m.Entity = entities[h.pe.entity]
 		a.Matches = append(a.Matches, m)
 		a.Warnings = append(a.Warnings, warns...)
-		if m.Qualified {
-			a.Qualified = true
-		}
+		anyQualified = anyQualified || m.Qualified
 	}
+	a.Entities = len(entities)
+	a.Qualified = anyQualified && (a.Entities <= 1 || q.AnyMatch)
 	sortMatches(a.Matches)
-	if names := distinctProviders(a.Matches); len(names) > 1 {
-		shown := names
-		if len(shown) > 5 {
-			shown = append(shown[:5:5], fmt.Sprintf("%d more", len(names)-5))
+	if a.Entities > 1 {
+		names := distinctProviders(a.Matches)
+		if q.AnyMatch {
+			a.Warnings = append(a.Warnings, fmt.Sprintf("%q matches %d different providers (%s); any match was asked for: the answer is qualified if any is", q.Provider, a.Entities, strings.Join(shortList(names, 5), "; ")))
 		}
-		a.Warnings = append(a.Warnings, fmt.Sprintf("%q matches %d different providers (%s); the answer is qualified if any is: narrow the query or use a registration identifier", q.Provider, len(names), strings.Join(shown, "; ")))
 	}
 	if len(provs) > 0 {
 		a.Related = ix.related(provs, q)
@@ -103,10 +155,24 @@ func (ix *Index) Check(q Query) *Answer {
 	return a
 }
 
+func shortList(names []string, n int) []string {
+	if len(names) <= n {
+		return names
+	}
+	return append(names[:n:n], fmt.Sprintf("%d more", len(names)-n))
+}
+
 func (a *Answer) reason(q Query) string {
 	where := ""
 	if q.Country != "" {
 		where = " in " + q.Country
+	}
+	if a.Outcome() == Ambiguous {
+		var cands []string
+		for _, m := range a.Matches {
+			cands = append(cands, fmt.Sprintf("%s (%s%s): %s", m.Provider.Name, m.Country, idSuffix(m.Provider), verdictWord(m.Qualified)))
+		}
+		return fmt.Sprintf("%q matches %d different providers, so it gives no verdict: %s", q.Provider, a.Entities, strings.Join(shortList(uniqStrings(cands), 5), "; "))
 	}
 	if a.Qualified {
 		for _, m := range a.Matches {
@@ -124,17 +190,14 @@ func (a *Answer) reason(q Query) string {
 	case len(a.Matches) == 0:
 		r = fmt.Sprintf("provider %q not found in the verified lists%s", q.Provider, where)
 		if len(a.Suggestions) > 0 {
-			r += "; closest names: " + strings.Join(a.Suggestions, ", ")
+			r += "; closest: " + strings.Join(a.Suggestions, ", ")
 		}
 		if len(a.NamedServices) > 0 {
 			var names []string
 			for _, s := range a.NamedServices {
 				names = append(names, fmt.Sprintf("%q of %s (%s)", s.Service.Name, s.Provider.Name, s.Country))
 			}
-			if len(names) > 3 {
-				names = append(names[:3], fmt.Sprintf("%d more", len(names)-3))
-			}
-			r += "; services named like it: " + strings.Join(names, ", ")
+			r += "; services named like it: " + strings.Join(shortList(names, 3), ", ")
 		}
 	default:
 		m := a.Matches[0]
@@ -153,6 +216,22 @@ func (a *Answer) reason(q Query) string {
 	return r
 }
 
+func verdictWord(q bool) string {
+	if q {
+		return "qualified"
+	}
+	return "not qualified"
+}
+
+func idSuffix(p ProviderRef) string {
+	if len(p.Identifiers) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(p.Identifiers, " ")
+}
+
+func uniqStrings(ss []string) []string { return uniq(ss) }
+
 // related finds services of other providers whose certificates are issued
 // to a matched provider (subject O equal to one of its names, or an
 // organizationIdentifier with its identifier's country and number).
@@ -165,8 +244,8 @@ func (ix *Index) related(provs []*provEntry, q Query) []Match {
 		for _, n := range pe.folded {
 			names[n] = true
 		}
-		for _, k := range pe.idKeys {
-			keys[k] = true
+		for _, id := range pe.ids {
+			keys[id.id.Key()] = true
 		}
 	}
 	hits := map[int]bool{}
@@ -188,10 +267,10 @@ func (ix *Index) related(provs []*provEntry, q Query) []Match {
 	out := []Match{}
 	for _, i := range idx {
 		sc := ix.certs[i]
-		if self[sc.prov] || (q.Country != "" && sc.prov.list.info.Territory != q.Country) {
+		if self[sc.prov] || (q.Country != "" && sc.prov.list.info.Territory != q.Country) || !ix.usableAt(sc.prov.list, q.At) {
 			continue
 		}
-		m := Match{Provider: providerRef(sc.prov), Country: sc.prov.list.info.Territory, List: sc.prov.list.info}
+		m := Match{Provider: providerRef(sc.prov), Country: sc.prov.list.info.Territory, List: sc.prov.list.infoAt(q.At)}
 		d, e, listed := qualifiedFor(sc.timeline, q.Kind, q.At)
 		m.Qualified, m.Reason = d.Qualified, "related: certificate issued to the queried provider, listed under "+m.Provider.Name+"; "+d.Reason
 		if listed {
@@ -205,12 +284,12 @@ func (ix *Index) related(provs []*provEntry, q Query) []Match {
 
 func (ix *Index) suggest(q Query) []string {
 	fq := Fold(q.Provider)
-	key := q.Country + "\x00" + fq
-	if v, ok := ix.suggestMemo.Load(key); ok {
+	key := fmt.Sprintf("%s\x00%d\x00%s", q.Country, q.At.UnixNano(), fq)
+	if v, ok := ix.suggestMemo.load(key); ok {
 		return v.([]string)
 	}
 	out := ix.suggestUncached(q, fq)
-	ix.suggestMemo.Store(key, out)
+	ix.suggestMemo.store(key, out)
 	return out
 }
 
@@ -222,7 +301,7 @@ func (ix *Index) suggestUncached(q Query, fq string) []string {
 	var all []scored
 	seen := map[string]bool{}
 	for _, pe := range ix.providers {
-		if q.Country != "" && pe.list.info.Territory != q.Country {
+		if q.Country != "" && pe.list.info.Territory != q.Country || !ix.usableAt(pe.list, q.At) {
 			continue
 		}
 		best := 0.0
@@ -231,8 +310,11 @@ func (ix *Index) suggestUncached(q Query, fq string) []string {
 				best = s
 			}
 		}
-		name := strings.TrimSpace(pe.p.Names.Get("en")) + " (" + pe.list.info.Territory + ")"
-		if best >= 0.5 && !seen[name] {
+		if best < 0.5 {
+			continue
+		}
+		name := strings.TrimSpace(pe.p.Names.Get("en")) + " (" + pe.list.info.Territory + idSuffix(providerRef(pe)) + ")"
+		if !seen[name] {
 			seen[name] = true
 			all = append(all, scored{name, best})
 		}
@@ -252,7 +334,7 @@ type namedHit struct {
 
 func (ix *Index) namedHits(country, fq string) []namedHit {
 	key := country + "\x00" + fq
-	if v, ok := ix.namedMemo.Load(key); ok {
+	if v, ok := ix.namedMemo.load(key); ok {
 		return v.([]namedHit)
 	}
 	var hits []namedHit
@@ -270,7 +352,7 @@ func (ix *Index) namedHits(country, fq string) []namedHit {
 			}
 		}
 	}
-	ix.namedMemo.Store(key, hits)
+	ix.namedMemo.store(key, hits)
 	return hits
 }
 
@@ -282,7 +364,10 @@ func (ix *Index) namedServices(q Query) []Match {
 	var out []Match
 	for _, h := range ix.namedHits(q.Country, fq) {
 		pe, se := h.pe, h.se
-		m := Match{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.info}
+		if !ix.usableAt(pe.list, q.At) {
+			continue
+		}
+		m := Match{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.infoAt(q.At)}
 		d, e, listed := qualifiedFor(se.timeline, q.Kind, q.At)
 		m.Qualified, m.Reason = d.Qualified, "service named like the query; "+d.Reason
 		if !listed {

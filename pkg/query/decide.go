@@ -191,6 +191,9 @@ func qualifiedFor(tl []Entry, kind Kind, t time.Time) (Decision, Entry, bool) {
 		return Decision{Reason: fmt.Sprintf("not yet listed at %s (first listed %s)", stamp(t), stamp(tl[len(tl)-1].From))}, Entry{}, false
 	}
 	if !kind.Matches(e.Instance.Type) {
+		if kind.TypeURI == "" {
+			return Decision{Reason: fmt.Sprintf("service type at %s is %s, which is not a qualified type", day(t), Tail(e.Instance.Type))}, e, true
+		}
 		return Decision{Reason: fmt.Sprintf("service type at %s is %s, not %s", day(t), Tail(e.Instance.Type), kind.Name())}, e, true
 	}
 	d := Decide(e, t)

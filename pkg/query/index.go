@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -44,15 +45,28 @@ type FailedList struct {
 type listEntry struct {
 	info ListInfo
 	list *tsl.List
+	// expiredOK is set when freshness is not required of this list: the
+	// caller allowed expired lists (or the chain already let this one
+	// through as expired).
+	expiredOK bool
 }
 
 type provEntry struct {
-	list     *listEntry
-	p        *tsl.Provider
-	folded   []string // names and trade names, folded
-	ids      []string // normalised identifiers
-	idKeys   []string
+	list   *listEntry
+	p      *tsl.Provider
+	folded []string // names and trade names, folded
+	// ids are the registration identifiers among names and trade names,
+	// with their spelling in the list.
+	ids      []provID
 	services []svcEntry
+	// entity numbers the legal entity: entries sharing a country+number
+	// identifier (or, in one list, a name) share it.
+	entity int
+}
+
+type provID struct {
+	written string
+	id      Identifier
 }
 
 // svcEntry is a service with what queries need of it precomputed.
@@ -77,11 +91,16 @@ type Index struct {
 	providers []*provEntry
 	failed    []FailedList
 	certs     []serviceCert
-	// territories with a list (usable or failed)
-	known map[string]bool
+	// lotl is the LOTL the lists were found through (nil when unknown):
+	// when it is not fresh at a question's instant, no list is.
+	lotl *listEntry
+	// allowExpired: lists past their NextUpdate still answer (with a warning).
+	allowExpired bool
 	// suggestMemo caches "did you mean" answers by country and folded query;
-	// matchMemo and namedMemo the provider and service-name matches.
-	suggestMemo, matchMemo, namedMemo sync.Map
+	// matchMemo and namedMemo the provider and service-name matches. Each
+	// holds at most memoLimit entries, so that a long batch of distinct
+	// queries stays in bounded memory.
+	suggestMemo, matchMemo, namedMemo memo
 	// certsByOrg and certsByID index service certificates by folded subject
 	// O= and by organizationIdentifier key.
 	certsByOrg, certsByID map[string][]int
@@ -93,10 +112,20 @@ type Input struct {
 	URL  string
 }
 
+// Option changes how an Index answers.
+type Option func(*Index)
+
+// AllowExpired lets lists whose NextUpdate has passed at a question's
+// instant answer it; the list is shown as used with --allow-expired and a
+// warning is given.
+func AllowExpired(allow bool) Option { return func(ix *Index) { ix.allowExpired = allow } }
+
 // FromChain indexes the usable lists of a chain result and records the
 // failed ones. When the LOTL itself failed, every territory is unknown and
-// recorded as failed under "EU".
-func FromChain(res *trust.ChainResult) *Index {
+// recorded as failed under "EU". Freshness is decided per question (see
+// [Index.Check]): a chain verified with trust.Options.DeferFreshness gives
+// one model of time for every instant asked about.
+func FromChain(res *trust.ChainResult, opts ...Option) *Index {
 	var in []Input
 	var failed []FailedList
 	if !res.LOTL.Usable() {
@@ -110,7 +139,11 @@ func FromChain(res *trust.ChainResult) *Index {
 			failed = append(failed, failedOf(o))
 		}
 	}
-	return NewIndex(in, failed)
+	ix := NewIndex(in, failed, opts...)
+	if res.LOTL.Usable() {
+		ix.lotl = newListEntry(Input{List: res.LOTL.List, URL: res.LOTL.URL}, ix.allowExpired)
+	}
+	return ix
 }
 
 func failedOf(o *trust.Outcome) FailedList {
@@ -126,74 +159,136 @@ func failedOf(o *trust.Outcome) FailedList {
 	return f
 }
 
-// NewIndex prepares verified lists for queries.
-func NewIndex(lists []Input, failed []FailedList) *Index {
-	ix := &Index{failed: failed, known: map[string]bool{}, certsByOrg: map[string][]int{}, certsByID: map[string][]int{}}
-	for _, f := range failed {
-		ix.known[f.Territory] = true
+// NewIndex prepares verified lists for queries: each list, its providers
+// (names folded, identifiers parsed), their services (timelines, names,
+// certificate subjects for related evidence), then the legal entities.
+func NewIndex(lists []Input, failed []FailedList, opts ...Option) *Index {
+	ix := &Index{failed: failed, certsByOrg: map[string][]int{}, certsByID: map[string][]int{}}
+	for _, o := range opts {
+		o(ix)
 	}
 	for _, in := range lists {
-		vl := in.List
-		le := &listEntry{list: vl.List, info: ListInfo{
-			Territory: vl.List.Territory, Sequence: vl.List.SequenceNumber, SHA256: vl.SHA256, Signature: "valid",
-			URL: in.URL, Issued: vl.List.IssueDate, NextUpdate: vl.List.NextUpdate,
-		}}
-		if vl.Verdict != trust.Valid {
-			le.info.Signature = "valid (" + string(vl.Verdict) + ", used because expired lists were allowed)"
-		}
-		if vl.Signature != nil && vl.Signature.Signer != nil {
-			le.info.SignerSubject, le.info.SignerSHA256 = vl.Signature.Signer.Subject, vl.Signature.SignerSHA256
-		}
+		le := newListEntry(in, ix.allowExpired)
 		ix.lists = append(ix.lists, le)
-		ix.known[le.info.Territory] = true
-		for pi := range vl.List.Providers {
-			p := &vl.List.Providers[pi]
-			pe := &provEntry{list: le, p: p}
-			for _, n := range append(append(tsl.MultiLang{}, p.Names...), p.TradeNames...) {
-				pe.folded = append(pe.folded, Fold(n.Value))
-				if id, ok := NormalizeIdentifier(n.Value); ok {
-					pe.ids = append(pe.ids, id)
-					pe.idKeys = append(pe.idKeys, identifierKey(id))
-				}
-			}
+		for pi := range le.list.Providers {
+			pe := newProvEntry(le, &le.list.Providers[pi])
 			ix.providers = append(ix.providers, pe)
-			for si := range p.Services {
-				s := &p.Services[si]
-				se := svcEntry{s: s, timeline: Timeline(s)}
-				for _, n := range s.Current.Names {
-					se.folded = append(se.folded, Fold(n.Value))
-				}
-				pe.services = append(pe.services, se)
-				sc := serviceCert{prov: pe, svc: s, timeline: se.timeline}
-				for _, id := range s.Current.Identities {
-					for _, c := range id.Certificates {
-						if c.Cert == nil {
-							continue
-						}
-						for _, o := range c.Cert.Subject.Organization {
-							sc.orgs = append(sc.orgs, Fold(o))
-						}
-						for _, v := range xmldsig.NameAttributes(c.Cert.RawSubject, "organizationIdentifier") {
-							if k := identifierKey(strings.ToUpper(strings.Join(strings.Fields(v), ""))); k != "" {
-								sc.idKey = append(sc.idKey, k)
-							}
-						}
-					}
-				}
-				if len(sc.orgs)+len(sc.idKey) > 0 {
-					n := len(ix.certs)
-					ix.certs = append(ix.certs, sc)
-					for _, o := range uniq(sc.orgs) {
-						ix.certsByOrg[o] = append(ix.certsByOrg[o], n)
-					}
-					for _, k := range uniq(sc.idKey) {
-						ix.certsByID[k] = append(ix.certsByID[k], n)
-					}
+			for si := range pe.p.Services {
+				ix.addService(pe, &pe.p.Services[si])
+			}
+		}
+	}
+	ix.groupEntities()
+	return ix
+}
+
+// newListEntry records what evidence says about a list.
+func newListEntry(in Input, allowExpired bool) *listEntry {
+	vl := in.List
+	le := &listEntry{list: vl.List, expiredOK: allowExpired || vl.Verdict == trust.Expired, info: ListInfo{
+		Territory: vl.List.Territory, Sequence: vl.List.SequenceNumber, SHA256: vl.SHA256, Signature: "valid",
+		URL: in.URL, Issued: vl.List.IssueDate, NextUpdate: vl.List.NextUpdate,
+	}}
+	if vl.Signature != nil && vl.Signature.Signer != nil {
+		le.info.SignerSubject, le.info.SignerSHA256 = vl.Signature.Signer.Subject, vl.Signature.SignerSHA256
+	}
+	return le
+}
+
+// newProvEntry folds a provider's names and trade names and parses the
+// identifiers among them.
+func newProvEntry(le *listEntry, p *tsl.Provider) *provEntry {
+	pe := &provEntry{list: le, p: p}
+	for _, n := range append(append(tsl.MultiLang{}, p.Names...), p.TradeNames...) {
+		pe.folded = append(pe.folded, Fold(n.Value))
+		if id, ok := ParseIdentifier(n.Value, false); ok {
+			pe.ids = append(pe.ids, provID{written: strings.Join(strings.Fields(n.Value), " "), id: id})
+		}
+	}
+	return pe
+}
+
+// addService indexes one service: its timeline and folded names, and the
+// subjects of its certificates (for related evidence).
+func (ix *Index) addService(pe *provEntry, s *tsl.Service) {
+	se := svcEntry{s: s, timeline: Timeline(s)}
+	for _, n := range s.Current.Names {
+		se.folded = append(se.folded, Fold(n.Value))
+	}
+	pe.services = append(pe.services, se)
+	sc := certSubjects(pe, s, se.timeline)
+	if len(sc.orgs)+len(sc.idKey) == 0 {
+		return
+	}
+	n := len(ix.certs)
+	ix.certs = append(ix.certs, sc)
+	for _, o := range uniq(sc.orgs) {
+		ix.certsByOrg[o] = append(ix.certsByOrg[o], n)
+	}
+	for _, k := range uniq(sc.idKey) {
+		ix.certsByID[k] = append(ix.certsByID[k], n)
+	}
+}
+
+// certSubjects collects the folded O= and organizationIdentifier keys of a
+// service's certificates.
+func certSubjects(pe *provEntry, s *tsl.Service, tl []Entry) serviceCert {
+	sc := serviceCert{prov: pe, svc: s, timeline: tl}
+	for _, id := range s.Current.Identities {
+		for _, c := range id.Certificates {
+			if c.Cert == nil {
+				continue
+			}
+			for _, o := range c.Cert.Subject.Organization {
+				sc.orgs = append(sc.orgs, Fold(o))
+			}
+			for _, v := range xmldsig.NameAttributes(c.Cert.RawSubject, "organizationIdentifier") {
+				if id, ok := ParseIdentifier(v, false); ok {
+					sc.idKey = append(sc.idKey, id.Key())
 				}
 			}
 		}
 	}
-	return ix
+	return sc
+}
+
+// groupEntities numbers the legal entities: provider entries that share a
+// country+number identifier (in any list, under any scheme or spelling),
+// or, having none, a folded name within one list, are one entity.
+func (ix *Index) groupEntities() {
+	parent := make([]int, len(ix.providers))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) { parent[find(a)] = find(b) }
+	byKey := map[string]int{}
+	for i, pe := range ix.providers {
+		var keys []string
+		for _, id := range pe.ids {
+			keys = append(keys, id.id.Key())
+		}
+		if len(keys) == 0 {
+			// No identifier: the same name in one list is the same entity.
+			keys = append(keys, pe.list.info.Territory+"\x00"+Fold(pe.p.Names.Get("en")))
+		}
+		for _, k := range keys {
+			if j, ok := byKey[k]; ok {
+				union(i, j)
+			} else {
+				byKey[k] = i
+			}
+		}
+	}
+	for i, pe := range ix.providers {
+		pe.entity = find(i)
+	}
 }
 
 // Failed returns the lists that could not be used.
@@ -220,43 +315,75 @@ func uniq(ss []string) []string {
 	return out
 }
 
-// matchProviders returns the providers matching q in country ("" = all).
-func (ix *Index) matchProviders(q, country string) []*provEntry {
-	key := country + "\x00" + q
-	if v, ok := ix.matchMemo.Load(key); ok {
-		return v.([]*provEntry)
+// memoLimit bounds each query memo.
+const memoLimit = 4096
+
+// memo is a concurrency-safe cache that stops growing at memoLimit entries.
+type memo struct {
+	mu sync.Mutex
+	m  map[string]any
+}
+
+func (c *memo) load(k string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *memo) store(k string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]any{}
 	}
-	out := ix.matchProvidersUncached(q, country)
-	ix.matchMemo.Store(key, out)
+	if len(c.m) < memoLimit {
+		c.m[k] = v
+	}
+}
+
+// provHit is a provider entry a query matched, and how.
+type provHit struct {
+	pe *provEntry
+	// on is "identifier", "name" or "exact name"; value is the list's
+	// identifier or name that matched, as written.
+	on, value string
+}
+
+// matchProviders returns the providers matching q in country ("" = all):
+// by identifier when q is one (country and number, any scheme or
+// spelling), else by name or trade name containing q after folding (equal
+// to it when exact).
+func (ix *Index) matchProviders(q, country string, exact bool) []provHit {
+	key := fmt.Sprintf("%s\x00%t\x00%s", country, exact, q)
+	if v, ok := ix.matchMemo.load(key); ok {
+		return v.([]provHit)
+	}
+	out := ix.matchProvidersUncached(q, country, exact)
+	ix.matchMemo.store(key, out)
 	return out
 }
 
-func (ix *Index) matchProvidersUncached(q, country string) []*provEntry {
-	var out []*provEntry
-	id, isID := NormalizeIdentifier(q)
-	fq := Fold(q)
-	if fq == "" {
-		return nil
-	}
+func (ix *Index) matchProvidersUncached(q, country string, exact bool) []provHit {
+	var out []provHit
+	m := newExactMatcher(q, exact)
 	for _, pe := range ix.providers {
 		if country != "" && pe.list.info.Territory != country {
 			continue
 		}
-		if isID {
-			for _, pid := range pe.ids {
-				if pid == id {
-					out = append(out, pe)
-					break
-				}
-			}
-			continue
+		if on, value, ok := m.match(pe); ok {
+			out = append(out, provHit{pe: pe, on: on, value: value})
 		}
-		for _, n := range pe.folded {
-			if strings.Contains(n, fq) {
-				out = append(out, pe)
-				break
-			}
-		}
+	}
+	return out
+}
+
+// allNames are the names and trade names, white space collapsed, in the
+// order of folded.
+func (pe *provEntry) allNames() []string {
+	var out []string
+	for _, n := range append(append(tsl.MultiLang{}, pe.p.Names...), pe.p.TradeNames...) {
+		out = append(out, strings.Join(strings.Fields(n.Value), " "))
 	}
 	return out
 }
@@ -272,6 +399,94 @@ func (ix *Index) relevantFailed(country string) []FailedList {
 	return out
 }
 
+// The model of time: the instant of a question decides both the statuses
+// (the entry in force at it) and which lists may answer: a list answers a
+// question at t only when its NextUpdate is after t (or it is closed), and
+// so must the LOTL it was found through, unless expired lists are allowed.
+// Signatures, signers, types, territories and sequence numbers do not
+// depend on t and were checked once, by package trust.
+
+// staleAt is why le cannot answer at t (its NextUpdate is not after t),
+// or nil when it can.
+func (le *listEntry) staleAt(t time.Time) error {
+	if le == nil {
+		return nil
+	}
+	return trust.FreshnessError(le.info.NextUpdate, t)
+}
+
+// expiredAt is le as a failed list at t.
+func (le *listEntry) expiredAt(why error) FailedList {
+	e := &trust.ListError{Territory: le.info.Territory, URL: le.info.URL, Verdict: trust.Expired, Err: why}
+	return FailedList{Territory: le.info.Territory, URL: le.info.URL, Verdict: trust.Expired, Reason: why.Error(), Location: e.Location(), Cause: e.Cause()}
+}
+
+// usableAt reports whether le may answer a question at t.
+func (ix *Index) usableAt(le *listEntry, t time.Time) bool {
+	if ix.lotl != nil && !ix.lotl.expiredOK && ix.lotl.staleAt(t) != nil {
+		return false
+	}
+	return le.expiredOK || le.staleAt(t) == nil
+}
+
+// failedAt returns the lists that could hold an answer at t in country but
+// cannot be used: those that failed verification and those that are not
+// fresh at t.
+func (ix *Index) failedAt(country string, t time.Time) []FailedList {
+	out := ix.relevantFailed(country)
+	if ix.lotl != nil && !ix.lotl.expiredOK {
+		if why := ix.lotl.staleAt(t); why != nil {
+			return append(out, ix.lotl.expiredAt(why))
+		}
+	}
+	for _, le := range ix.lists {
+		if country != "" && le.info.Territory != country || le.expiredOK {
+			continue
+		}
+		if why := le.staleAt(t); why != nil {
+			out = append(out, le.expiredAt(why))
+		}
+	}
+	return out
+}
+
+// FailedAt returns every list that cannot answer a question at t: failed
+// verification, or not fresh at t (unless expired lists are allowed).
+func (ix *Index) FailedAt(t time.Time) []FailedList { return ix.failedAt("", t) }
+
+// expiredWarnings says which lists answer at t only because expired lists
+// are allowed.
+func (ix *Index) expiredWarnings(country string, t time.Time) []string {
+	var out []string
+	for _, le := range append([]*listEntry{ix.lotl}, ix.lists...) {
+		if le == nil || country != "" && le != ix.lotl && le.info.Territory != country {
+			continue
+		}
+		if why := le.staleAt(t); why != nil && le.expiredOK {
+			out = append(out, fmt.Sprintf("%s seq %d used although expired (expired lists allowed): %s", le.info.Territory, le.info.Sequence, why))
+		}
+	}
+	return out
+}
+
+// infoAt is the list's evidence for a question at t.
+func (le *listEntry) infoAt(t time.Time) ListInfo {
+	info := le.info
+	if le.staleAt(t) != nil {
+		info.Signature = "valid (expired, used because expired lists were allowed)"
+	}
+	return info
+}
+
+// historyNote says so when the deciding list was issued after the
+// question's instant: its history, not its current entries, answered.
+func (le *listEntry) historyNote(t time.Time) string {
+	if t.IsZero() || !le.info.Issued.After(t) {
+		return ""
+	}
+	return fmt.Sprintf("answered from the history in %s seq %d, issued %s", le.info.Territory, le.info.Sequence, day(le.info.Issued))
+}
+
 // ProviderRef names a provider.
 type ProviderRef struct {
 	Name        string
@@ -284,8 +499,10 @@ func providerRef(pe *provEntry) ProviderRef {
 	seen := map[string]bool{}
 	for _, n := range append(append(tsl.MultiLang{}, pe.p.Names...), pe.p.TradeNames...) {
 		v := strings.Join(strings.Fields(n.Value), " ")
-		if id, ok := NormalizeIdentifier(v); ok {
-			r.Identifiers = append(r.Identifiers, id)
+		if _, ok := ParseIdentifier(v, false); ok {
+			if id := strings.ToUpper(strings.Join(strings.Fields(v), "")); !slices.Contains(r.Identifiers, id) {
+				r.Identifiers = append(r.Identifiers, id)
+			}
 			continue
 		}
 		if !seen[v] {
@@ -314,6 +531,23 @@ type ServiceEvidence struct {
 	AdditionalInfo []string
 	Qualifiers     []string
 	History        []HistoryEntry
+	// TakenOverBy is set when the entry in force says another provider
+	// took the service over (TS 119 612 §5.5.9.3); the status still decides.
+	TakenOverBy *TakenOver
+	// ServiceCertificatesExpired is set for a CA/QC whose every service
+	// certificate has expired at the question's instant: the status still
+	// decides, but it can issue no new certificate under them.
+	ServiceCertificatesExpired bool
+	// CertificatesNotAfter is the latest expiry among those certificates.
+	CertificatesNotAfter time.Time
+}
+
+// TakenOver names the provider that took a service over.
+type TakenOver struct {
+	TSPName         string
+	SchemeOperator  string
+	SchemeTerritory string
+	URI             string
 }
 
 func tlOf(pe *provEntry, s *tsl.Service) []Entry {
@@ -338,6 +572,58 @@ func evidence(s *tsl.Service, e Entry, tl []Entry) *ServiceEvidence {
 	return ev
 }
 
+// decidingEvidence is the evidence of the service that decided, with what
+// a gate may act on although the status decides: the service was taken
+// over, or (a CA/QC) every certificate it is identified by has expired at t.
+func decidingEvidence(pe *provEntry, s *tsl.Service, e Entry, t time.Time) (*ServiceEvidence, []string) {
+	ev := evidence(s, e, tlOf(pe, s))
+	var warnings []string
+	who := fmt.Sprintf("%q of %s (%s)", ev.Name, strings.TrimSpace(pe.p.Names.Get("en")), pe.list.info.Territory)
+	if tob := e.Instance.Extensions.TakenOverBy; tob != nil {
+		ev.TakenOverBy = &TakenOver{TSPName: strings.TrimSpace(tob.TSPName.Get("en")), SchemeOperator: strings.TrimSpace(tob.SchemeOperatorName.Get("en")),
+			SchemeTerritory: tob.SchemeTerritory, URI: strings.TrimSpace(tob.URI.Get("en"))}
+		warnings = append(warnings, fmt.Sprintf("%s was taken over by %s (%s); the verdict follows its status", who, ev.TakenOverBy.TSPName, orUnknown(tob.SchemeTerritory)))
+	}
+	if tsl.NormalizeURI(e.Instance.Type) == tsl.ServiceTypeCAQC && tsl.NormalizeURI(ev.Status) == tsl.StatusGranted {
+		if last, n := latestNotAfter(e.Instance, s); n > 0 && !last.After(t) {
+			ev.ServiceCertificatesExpired, ev.CertificatesNotAfter = true, last.UTC()
+			warnings = append(warnings, fmt.Sprintf("%s: every certificate of the service (%d) expired by %s (the last on %s): it can issue no new qualified certificate under them; the verdict follows its status", who, n, stamp(t), stamp(last)))
+		}
+	}
+	return ev, warnings
+}
+
+// latestNotAfter is the latest expiry of the certificates identifying the
+// entry (or, when it names none, the current entry), and how many there are.
+func latestNotAfter(in *tsl.ServiceInstance, s *tsl.Service) (time.Time, int) {
+	var last time.Time
+	n := 0
+	for _, ids := range [][]tsl.DigitalID{in.Identities, s.Current.Identities} {
+		for _, id := range ids {
+			for _, c := range id.Certificates {
+				if c.Cert == nil {
+					continue
+				}
+				n++
+				if c.Cert.NotAfter.After(last) {
+					last = c.Cert.NotAfter
+				}
+			}
+		}
+		if n > 0 {
+			break
+		}
+	}
+	return last, n
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "territory not given"
+	}
+	return s
+}
+
 func history(tl []Entry) []HistoryEntry {
 	var out []HistoryEntry
 	for _, te := range tl {
@@ -358,11 +644,21 @@ type Match struct {
 	Reason    string
 	Service   *ServiceEvidence
 	List      ListInfo
+	// MatchedOn says how the query matched ("identifier", "name", "exact
+	// name") and Matched the list's identifier or name, as written.
+	MatchedOn string
+	Matched   string
+	// Entity numbers the legal entity within one answer: entries sharing a
+	// country+number identifier share it.
+	Entity int
+	// AnsweredFromHistory is set when the list was issued after the
+	// question's instant.
+	AnsweredFromHistory string
 }
 
 // decideProvider finds the service of kind that decides for pe at t.
 func decideProvider(pe *provEntry, kind Kind, t time.Time) (Match, []string) {
-	m := Match{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.info}
+	m := Match{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.infoAt(t), AnsweredFromHistory: pe.list.historyNote(t)}
 	var warnings []string
 	type cand struct {
 		s *tsl.Service
@@ -403,7 +699,7 @@ func decideProvider(pe *provEntry, kind Kind, t time.Time) (Match, []string) {
 	}
 	if best == nil {
 		if m.Reason == "" {
-			m.Reason = fmt.Sprintf("no %s service", kind.Name())
+			m.Reason = "no " + kind.serviceNoun()
 			if len(others) > 0 {
 				m.Reason += " (it has: " + summarize(others) + ")"
 			}
@@ -412,8 +708,9 @@ func decideProvider(pe *provEntry, kind Kind, t time.Time) (Match, []string) {
 	}
 	m.Qualified = best.d.Qualified
 	m.Reason = best.d.Reason
-	m.Service = evidence(best.s, best.e, tlOf(pe, best.s))
-	return m, warnings
+	ev, evWarnings := decidingEvidence(pe, best.s, best.e, t)
+	m.Service = ev
+	return m, append(warnings, evWarnings...)
 }
 
 func summarize(tails []string) string {

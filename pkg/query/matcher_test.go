@@ -42,10 +42,10 @@ func TestProviderMatcherAgreesWithIndex(t *testing.T) {
 	}
 	ix := NewIndex(in, nil)
 	for _, q := range []string{"globalsign", "GLOBALSIGN nv", "VATBE-0541659084", "VATBE - 0541659084", "vatbe-0541659084", "VATBE-054165908",
-		"ερμης", "ΕΡΜΗΣ Υπηρεσίες", "hermes", "Example  Trust", "itsme", "Belgian Mobile ID", "", " ", "NTRBE-0541659084", "é", "BE"} {
+		"ερμης", "ΕΡΜΗΣ Υπηρεσίες", "hermes", "Example  Trust", "itsme", "Belgian Mobile ID", "", " ", "NTRBE-0541659084", "é", "BE", "BE 0541.659.084", "VATBE-0541.659.084", "stø", "sto"} {
 		want := map[*tsl.Provider]bool{}
-		for _, pe := range ix.matchProviders(q, "") {
-			want[pe.p] = true
+		for _, h := range ix.matchProviders(q, "", false) {
+			want[h.pe.p] = true
 		}
 		m := NewProviderMatcher(q)
 		for _, l := range lists {

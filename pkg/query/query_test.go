@@ -103,7 +103,7 @@ func TestDecisionTable(t *testing.T) {
 		{"Directive status never migrated", tltest.Service{Type: "CA/QC", Name: "x", Status: "undersupervision", Start: d("2010-01-01")}, "qc", d("2020-01-01"), false, "not migrated", false},
 		{"withdrawn (row 4)", tltest.Service{Type: "CA/QC", Name: "x", Status: "withdrawn", Start: d("2019-01-01")}, "qc", d("2020-01-01"), false, "withdrawn since 2019-01-01", false},
 		{"deprecatedatnationallevel", tltest.Service{Type: "CA/QC", Name: "x", Status: "deprecatedatnationallevel", Start: d("2019-01-01")}, "qc", d("2020-01-01"), false, "deprecatedatnationallevel", false},
-		{"national type recognised (row 5)", tltest.Service{Type: "CA/PKC", Name: "x", Status: "recognisedatnationallevel", Start: d("2019-01-01")}, "any", d("2020-01-01"), false, "no any qualified service", false},
+		{"national type recognised (row 5)", tltest.Service{Type: "CA/PKC", Name: "x", Status: "recognisedatnationallevel", Start: d("2019-01-01")}, "any", d("2020-01-01"), false, "no qualified service of any type (it has: CA/PKC)", false},
 		{"unknown status (row 7)", tltest.Service{Type: "CA/QC", Name: "x", Status: "http://example.com/status/great", Start: d("2019-01-01")}, "qc", d("2020-01-01"), false, "unknown status", true},
 		{"granted before 2016 is inconsistent (row 6)", tltest.Service{Type: "CA/QC", Name: "x", Status: "granted", Start: d("2015-01-01"), ASI: []string{"ForeSignatures"}}, "qc", d("2015-06-01"), true, "granted", true},
 		{"scope not declared", tltest.Service{Type: "CA/QC", Name: "x", Status: "granted", Start: d("2018-01-01")}, "qc-esig", d("2020-01-01"), false, "scope not declared", false},
@@ -148,6 +148,9 @@ func index(t testing.TB, lists ...tltest.List) *query.Index {
 	t.Helper()
 	var in []query.Input
 	for _, l := range lists {
+		if l.Issued.IsZero() {
+			l.Issued = d("2026-06-01")
+		}
 		b, err := tltest.Build(l).WriteToBytes()
 		if err != nil {
 			t.Fatal(err)
@@ -206,27 +209,57 @@ func TestMatching(t *testing.T) {
 	}
 }
 
+// TestAliases checks every alias and spelling against the service types
+// TS 119 612 clause 5.5.1.1 names for it: qerds is a qualified registered
+// delivery service of either kind (EDS/Q or EDS/REM/Q), qrem only the
+// registered e-mail one.
 func TestAliases(t *testing.T) {
 	want := map[string]string{
 		"qc": "CA/QC", "qc-esig": "CA/QC", "qc-eseal": "CA/QC", "qwac": "CA/QC", "qtst": "TSA/QTST", "qval": "QESValidation/Q",
-		"qpres": "PSES/Q", "qeds": "EDS/Q", "qerds": "EDS/REM/Q", "qsigcd": "RemoteQSigCDManagement/Q", "qsealcd": "RemoteQSealCDManagement/Q",
+		"qpres": "PSES/Q", "qeds": "EDS/Q", "qerds": "EDS/Q EDS/REM/Q", "qrem": "EDS/REM/Q", "QERDS": "EDS/Q EDS/REM/Q",
+		"qsigcd": "RemoteQSigCDManagement/Q", "qsealcd": "RemoteQSealCDManagement/Q",
 		"qeaa": "EAA/Q", "qarch": "ElectronicArchiving/Q", "qledger": "Ledgers/Q", "ocsp-qc": "Certstatus/OCSP/QC", "crl-qc": "Certstatus/CRL/QC",
-		"CA/QC": "CA/QC", "Certstatus/OCSP/QC": "Certstatus/OCSP/QC", "CertStatus/CRL/QC": "Certstatus/CRL/QC", "QWAC": "CA/QC",
+		"CA/QC": "CA/QC", "ca/qc": "CA/QC", "Certstatus/OCSP/QC": "Certstatus/OCSP/QC", "CertStatus/CRL/QC": "Certstatus/CRL/QC", "QWAC": "CA/QC",
+		"Svctype/TLIssuer": "TLIssuer", "svctype/CA/QC": "CA/QC", "/EDS/REM/Q": "EDS/REM/Q",
+		"http://uri.etsi.org/TrstSvd/Svctype/TLIssuer": "TLIssuer", "http://uri.etsi.org/TrstSvc/Svctype/EDS/Q": "EDS/Q",
+		"any": "", "qtsp": "",
 	}
-	for in, tail := range want {
+	for in, tails := range want {
 		k, err := query.ParseKind(in)
 		if err != nil {
 			t.Errorf("%s: %v", in, err)
 			continue
 		}
-		if query.Tail(k.TypeURI) != tail {
-			t.Errorf("%s → %s, want %s", in, k.TypeURI, tail)
+		var got []string
+		for _, u := range k.TypeURIs() {
+			got = append(got, query.Tail(u))
+		}
+		if strings.Join(got, " ") != tails {
+			t.Errorf("%s selects %v, want %s", in, got, tails)
+		}
+		if k.Clause == "" {
+			t.Errorf("%s: no clause", in)
 		}
 	}
-	if len(query.Aliases()) != 16 {
-		t.Errorf("%d aliases, want 16", len(query.Aliases()))
+	if n := len(query.Aliases()); n != 18 {
+		t.Errorf("%d aliases, want 18", n)
 	}
-	for _, bad := range []string{"", "qualified", "CA/XX", "http://example.com/x"} {
+	for _, k := range query.Aliases() {
+		if !strings.HasPrefix(k.Clause, "5.5.1.1") || k.Meaning == "" {
+			t.Errorf("alias %s: clause %q, meaning %q", k.Alias, k.Clause, k.Meaning)
+		}
+	}
+	qerds, qrem := kind(t, "qerds"), kind(t, "qrem")
+	for _, c := range []struct {
+		k    query.Kind
+		tail string
+		want bool
+	}{{qerds, "EDS/Q", true}, {qerds, "EDS/REM/Q", true}, {qerds, "EDS", false}, {qrem, "EDS/Q", false}, {qrem, "EDS/REM/Q", true}, {kind(t, "qeds"), "EDS/REM/Q", false}} {
+		if got := c.k.Matches(tsl.ServiceTypePrefix + c.tail); got != c.want {
+			t.Errorf("%s matches %s = %v, want %v", c.k.Alias, c.tail, got, c.want)
+		}
+	}
+	for _, bad := range []string{"", "qualified", "CA/XX", "http://example.com/x", "Svctype/"} {
 		if _, err := query.ParseKind(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -303,7 +336,7 @@ func TestCheckEvidence(t *testing.T) {
 		if a.Outcome() != query.IncompleteTrust || !strings.Contains(a.Reason, "DE (signature_invalid)") {
 			t.Errorf("%v %q", a.Outcome(), a.Reason)
 		}
-		if b := ix.Check(query.Query{Provider: "Nobody", Kind: kind(t, "qc"), Country: "BE", At: at}); b.Outcome() != query.NotQualified {
+		if b := ix.Check(query.Query{Provider: "Nobody", Kind: kind(t, "qc"), Country: "BE", At: at}); b.Outcome() != query.NotFound {
 			t.Errorf("a failed DE list does not matter for BE: %v", b.Outcome())
 		}
 		if c := ix.Check(query.Query{Provider: "GlobalSign", Kind: kind(t, "qtst"), At: at}); c.Outcome() != query.Qualified {

@@ -14,14 +14,57 @@ import (
 )
 
 var (
-	realOnce sync.Once
-	realIx   *query.Index
-	realErr  error
+	realOnce     sync.Once
+	realIx       *query.Index
+	realDeferred *query.Index
+	realAllowed  *query.Index
+	realErr      error
+	realDir      string // the offline copy of the real set (kept for the package's run)
 )
+
+// realChain verifies the offline copy of the real set at 2026-08-20, with
+// freshness judged by the chain or deferred to the index.
+// TestMain removes the offline copy of the real set after the tests.
+func TestMain(m *testing.M) {
+	m.Run() // its result is the exit code when TestMain returns
+	if realDir != "" {
+		os.RemoveAll(realDir)
+	}
+}
+
+func realChain(deferFreshness bool, territories []string) *trust.ChainResult {
+	c, err := fetch.OpenCache(realDir, false)
+	if err != nil {
+		panic(err)
+	}
+	at := d("2026-08-20")
+	return trust.Chain(context.Background(), &fetch.Store{Cache: c, Offline: true}, trust.ChainOptions{
+		Options: trust.Options{At: at, Now: at, DeferFreshness: deferFreshness}, LOTLURL: "https://ec.europa.eu/tools/lotl/eu-lotl.xml",
+		Anchors: trust.BuiltinAnchors(), OJURI: trust.OfficialJournalURI, Territories: territories,
+	})
+}
 
 // realIndex verifies the real 2026 set (LOTL 390 and the national lists)
 // offline with the built-in anchors at 2026-08-20, as `eutl --offline` does.
 func realIndex(t testing.TB) *query.Index {
+	loadReal(t)
+	return realIx
+}
+
+// realIndexDeferred is the same set verified with freshness left to the
+// index (trust.Options.DeferFreshness), as check and batch load it.
+func realIndexDeferred(t testing.TB) *query.Index {
+	loadReal(t)
+	return realDeferred
+}
+
+// realIndexAllowExpired is realIndexDeferred with expired lists allowed.
+func realIndexAllowExpired(t testing.TB) *query.Index {
+	loadReal(t)
+	return realAllowed
+}
+
+func loadReal(t testing.TB) {
 	src := os.Getenv("EUTL_REAL_TL_DIR")
 	if src == "" {
 		t.Skip("EUTL_REAL_TL_DIR is not set: real-list tests skipped (set it to ../shared/real-tl)")
@@ -32,7 +75,6 @@ func realIndex(t testing.TB) *query.Index {
 			realErr = err
 			return
 		}
-		defer os.RemoveAll(dir)
 		cp := func(from, to string) {
 			data, err := os.ReadFile(filepath.Join(src, from))
 			if err == nil {
@@ -47,22 +89,17 @@ func realIndex(t testing.TB) *query.Index {
 		for _, f := range files {
 			cp(filepath.Join("tl-2026", filepath.Base(f)), strings.ToUpper(strings.SplitN(filepath.Base(f), "-", 2)[0])+".xml")
 		}
-		c, err := fetch.OpenCache(dir, false)
-		if err != nil {
-			realErr = err
-			return
-		}
-		at := d("2026-08-20")
-		res := trust.Chain(context.Background(), &fetch.Store{Cache: c, Offline: true}, trust.ChainOptions{
-			Options: trust.Options{At: at, Now: at}, LOTLURL: "https://ec.europa.eu/tools/lotl/eu-lotl.xml",
-			Anchors: trust.BuiltinAnchors(), OJURI: trust.OfficialJournalURI,
-		})
-		realIx = query.FromChain(res)
+		realDir = dir
+		deferred := realChain(true, nil)
+		realDeferred = query.FromChain(deferred)
+		realAllowed = query.FromChain(deferred, query.AllowExpired(true))
+		// realIx: the same verified lists, as the index judges them at
+		// 2026-08-20 (TestRealTimeModel compares with the chain judging).
+		realIx = realDeferred
 	})
 	if realErr != nil {
 		t.Fatal(realErr)
 	}
-	return realIx
 }
 
 // TestRealBelgianMobileID is the acceptance case of the manifest.

@@ -29,7 +29,24 @@ const (
 	OutcomeQualified    Outcome = "qualified"     // qualified, from verified lists
 	OutcomeNotQualified Outcome = "not_qualified" // not qualified, every list that could say otherwise verified
 	OutcomeIncomplete   Outcome = "incomplete"    // no answer: a list that could hold one failed
+	OutcomeNotFound     Outcome = "not_found"     // no provider matched, every list that could hold one verified
+	OutcomeAmbiguous    Outcome = "ambiguous"     // the name matched several distinct providers: no verdict
 )
+
+// outcomeOf names an answer's outcome.
+func outcomeOf(o query.Outcome) Outcome {
+	switch o {
+	case query.Qualified:
+		return OutcomeQualified
+	case query.NotQualified:
+		return OutcomeNotQualified
+	case query.NotFound:
+		return OutcomeNotFound
+	case query.Ambiguous:
+		return OutcomeAmbiguous
+	}
+	return OutcomeIncomplete
+}
 
 // Check is the result of `eutl check` and of each `eutl batch` row.
 type Check struct {
@@ -41,12 +58,19 @@ type Check struct {
 	Matches       []Match   `json:"matches"`
 	Related       []Match   `json:"related"`
 	// Additions to the contract's shape.
-	Outcome       Outcome      `json:"outcome"`
+	Outcome Outcome `json:"outcome"`
+	// Entities is how many distinct legal entities matched (entries sharing
+	// a country+number identifier are one).
+	Entities      int          `json:"entities"`
 	Suggestions   []string     `json:"suggestions,omitempty"`
 	NamedServices []Match      `json:"named_services,omitempty"`
 	FailedLists   []FailedList `json:"failed_lists,omitempty"`
 	Warnings      []string     `json:"warnings,omitempty"`
 	Overrides     []string     `json:"overrides,omitempty"`
+	// Exact and AnyMatch echo whole-name matching and "qualified when any
+	// candidate is".
+	Exact    bool `json:"exact,omitempty"`
+	AnyMatch bool `json:"any_match,omitempty"`
 }
 
 // FromAnswer turns an answer into its report; service is the --service text
@@ -57,14 +81,7 @@ func FromAnswer(a *query.Answer, service string) Check {
 		Query:         QueryJSON{Provider: a.Query.Provider, Service: service, Country: a.Query.Country, At: a.Query.At.UTC().Format(time.RFC3339)},
 		Qualified:     a.Qualified, Reason: a.Reason, Matches: FromMatches(a.Matches), Related: FromMatches(a.Related),
 		Suggestions: a.Suggestions, NamedServices: FromMatches(a.NamedServices), FailedLists: FromFailed(a.Failed), Warnings: a.Warnings,
-	}
-	switch a.Outcome() {
-	case query.Qualified:
-		c.Outcome = OutcomeQualified
-	case query.NotQualified:
-		c.Outcome = OutcomeNotQualified
-	default:
-		c.Outcome = OutcomeIncomplete
+		Outcome: outcomeOf(a.Outcome()), Entities: a.Entities, Exact: a.Query.Exact, AnyMatch: a.Query.AnyMatch,
 	}
 	return c
 }
@@ -75,6 +92,10 @@ func verdictWords(c Check) string {
 		return "QUALIFIED"
 	case OutcomeNotQualified:
 		return "NOT QUALIFIED"
+	case OutcomeNotFound:
+		return "NOT FOUND"
+	case OutcomeAmbiguous:
+		return "AMBIGUOUS"
 	}
 	return "NO ANSWER (lists could not be verified)"
 }
@@ -88,7 +109,10 @@ func WriteCheck(w io.Writer, f Format, c Check) error {
 		return WriteBatchCSV(w, []Check{c})
 	}
 	fmt.Fprintf(w, "%s: %s\n", verdictWords(c), c.Reason)
-	fmt.Fprintf(w, "query: provider %q, service %s, country %s, at %s\n", c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At)
+	fmt.Fprintf(w, "query: provider %q, service %s, country %s, at %s%s\n", c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At, matchMode(c))
+	for _, n := range historyNotes(c.Matches) {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	if len(c.Matches) > 0 {
 		fmt.Fprintln(w)
 		if err := writeMatches(w, c.Matches); err != nil {
@@ -119,6 +143,31 @@ func WriteCheck(w io.Writer, f Format, c Check) error {
 	return nil
 }
 
+func matchMode(c Check) string {
+	var m []string
+	if c.Exact {
+		m = append(m, "exact names")
+	}
+	if c.AnyMatch {
+		m = append(m, "any match")
+	}
+	if len(m) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(m, ", ") + ")"
+}
+
+// historyNotes are the distinct "answered from the history" notes.
+func historyNotes(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		if n := m.AnsweredFromHistory; n != "" && (len(out) == 0 || out[len(out)-1] != n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func orAll(c string) string {
 	if c == "" {
 		return "any"
@@ -134,7 +183,7 @@ func yesNo(b bool) string {
 }
 
 func writeMatches(w io.Writer, ms []Match) error {
-	t := newTable(w, "QUALIFIED", "COUNTRY", "PROVIDER", "SERVICE", "TYPE", "STATUS", "SINCE", "LIST")
+	t := newTable(w, "QUALIFIED", "COUNTRY", "PROVIDER", "IDENTIFIER", "SERVICE", "TYPE", "STATUS", "SINCE", "LIST")
 	for _, m := range ms {
 		svc, typ, status, since := "-", "-", "-", "-"
 		if m.Service != nil {
@@ -148,7 +197,24 @@ func writeMatches(w io.Writer, ms []Match) error {
 			}
 		}
 		list := fmt.Sprintf("%s seq %d (%s)", m.List.Territory, m.List.Sequence, m.List.Signature)
-		if err := t.Append([]string{yesNo(m.Qualified), m.Country, m.Provider.Name, svc, typ, status, since, list}); err != nil {
+		// Every candidate shows its identifier: the one that matched, as the
+		// list writes it, or else those it has.
+		ident := strings.Join(m.Provider.Identifiers, " ")
+		if m.MatchedOn == "identifier" {
+			ident = m.Matched
+		}
+		if ident == "" {
+			ident = "-"
+		}
+		if m.Service != nil {
+			if m.Service.TakenOverBy != nil {
+				status += " (taken over by " + m.Service.TakenOverBy.TSPName + ")"
+			}
+			if m.Service.ServiceCertificatesExpired {
+				status += " (certificates expired)"
+			}
+		}
+		if err := t.Append([]string{yesNo(m.Qualified), m.Country, m.Provider.Name, ident, svc, typ, status, since, list}); err != nil {
 			return err
 		}
 	}
@@ -191,20 +257,7 @@ func WriteBatchCSV(w io.Writer, cs []Check) error {
 		return err
 	}
 	for _, c := range cs {
-		var provs []string
-		svc, list := "", ""
-		for _, m := range c.Matches {
-			provs = append(provs, m.Provider.Name+" ("+m.Country+")")
-			if svc == "" && m.Service != nil && m.Qualified == c.Qualified {
-				svc = m.Service.Name
-				list = fmt.Sprintf("%s seq %d sha256 %s", m.List.Territory, m.List.Sequence, m.List.SHA256)
-			}
-		}
-		line := ""
-		if c.Line > 0 {
-			line = strconv.Itoa(c.Line)
-		}
-		if err := cw.Write([]string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, string(c.Outcome), strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}); err != nil {
+		if err := cw.Write(batchCSVRecord(c)); err != nil {
 			return err
 		}
 	}
@@ -212,31 +265,114 @@ func WriteBatchCSV(w io.Writer, cs []Check) error {
 	return cw.Error()
 }
 
+func batchCSVRecord(c Check) []string {
+	var provs []string
+	svc, list := "", ""
+	for _, m := range c.Matches {
+		provs = append(provs, m.Provider.Name+" ("+m.Country+")")
+		if svc == "" && m.Service != nil && m.Qualified == c.Qualified {
+			svc = m.Service.Name
+			list = fmt.Sprintf("%s seq %d sha256 %s", m.List.Territory, m.List.Sequence, m.List.SHA256)
+		}
+	}
+	line := ""
+	if c.Line > 0 {
+		line = strconv.Itoa(c.Line)
+	}
+	return []string{line, c.Query.Provider, c.Query.Service, c.Query.Country, c.Query.At, string(c.Outcome), strconv.FormatBool(c.Qualified), c.Reason, strings.Join(provs, "; "), svc, list}
+}
+
 // WriteBatch renders batch answers: a table, CSV, or JSON Lines (one
 // object per input row).
 func WriteBatch(w io.Writer, f Format, cs []Check) error {
-	switch f {
-	case JSON:
-		for _, c := range cs {
-			b, err := json.Marshal(c)
-			if err != nil {
-				return err
-			}
-			if _, err := w.Write(append(b, '\n')); err != nil {
-				return err
-			}
-		}
-		return nil
-	case CSV:
-		return WriteBatchCSV(w, cs)
-	}
-	t := newTable(w, "LINE", "VERDICT", "PROVIDER", "SERVICE", "COUNTRY", "AT", "REASON")
+	bw := NewBatchWriter(w, f)
 	for _, c := range cs {
-		if err := t.Append([]string{strconv.Itoa(c.Line), verdictWords(c), c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At, short(c.Reason, 100)}); err != nil {
+		if err := bw.Write(c); err != nil {
 			return err
 		}
 	}
+	return bw.Close()
+}
+
+// BatchTableRows is how many rows one batch table holds: longer batches
+// print one table per block, so that output streams in bounded memory.
+const BatchTableRows = 1000
+
+// BatchWriter renders batch answers one at a time, holding none but the
+// rows of the current table block.
+type BatchWriter struct {
+	w     io.Writer
+	f     Format
+	cw    *csv.Writer
+	table [][]string
+}
+
+// NewBatchWriter starts a batch rendering.
+func NewBatchWriter(w io.Writer, f Format) *BatchWriter {
+	return &BatchWriter{w: w, f: f}
+}
+
+// Write renders one answer.
+func (b *BatchWriter) Write(c Check) error {
+	switch b.f {
+	case JSON:
+		data, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		_, err = b.w.Write(append(data, '\n'))
+		return err
+	case CSV:
+		if b.cw == nil {
+			b.cw = csv.NewWriter(b.w)
+			if err := b.cw.Write(batchCSVHeader); err != nil {
+				return err
+			}
+		}
+		if err := b.cw.Write(batchCSVRecord(c)); err != nil {
+			return err
+		}
+		if b.cw.Flush(); b.cw.Error() != nil {
+			return b.cw.Error()
+		}
+		return nil
+	}
+	b.table = append(b.table, []string{strconv.Itoa(c.Line), verdictWords(c), c.Query.Provider, c.Query.Service, orAll(c.Query.Country), c.Query.At, short(c.Reason, 100)})
+	if len(b.table) >= BatchTableRows {
+		return b.flushTable()
+	}
+	return nil
+}
+
+func (b *BatchWriter) flushTable() error {
+	if len(b.table) == 0 {
+		return nil
+	}
+	t := newTable(b.w, "LINE", "VERDICT", "PROVIDER", "SERVICE", "COUNTRY", "AT", "REASON")
+	for _, r := range b.table {
+		if err := t.Append(r); err != nil {
+			return err
+		}
+	}
+	b.table = b.table[:0]
 	return t.Render()
+}
+
+// Close renders what is held (the last table block; a CSV header when no
+// row came).
+func (b *BatchWriter) Close() error {
+	switch b.f {
+	case JSON:
+		return nil
+	case CSV:
+		if b.cw == nil {
+			b.cw = csv.NewWriter(b.w)
+			b.cw.Write(batchCSVHeader)
+		}
+		b.cw.Flush()
+		return b.cw.Error()
+	}
+	return b.flushTable()
 }
 
 // Providers is the result of `eutl providers`.
@@ -340,11 +476,15 @@ func WriteShow(w io.Writer, f Format, s Show) error {
 
 // TypeRow is one service type of `eutl types`.
 type TypeRow struct {
-	Alias     string `json:"alias"`
-	URI       string `json:"uri"`
-	Meaning   string `json:"meaning"`
-	Qualified bool   `json:"qualified"`
-	Class     string `json:"class"`
+	Alias string `json:"alias"`
+	URI   string `json:"uri"`
+	// URIs are every type the alias selects (qerds: EDS/Q and EDS/REM/Q).
+	URIs      []string `json:"uris"`
+	Meaning   string   `json:"meaning"`
+	Qualified bool     `json:"qualified"`
+	Class     string   `json:"class"`
+	// Clause is the TS 119 612 clause that defines the type(s).
+	Clause string `json:"clause"`
 }
 
 // TypesDoc is the result of `eutl types`.
@@ -353,21 +493,35 @@ type TypesDoc struct {
 	Types         []TypeRow `json:"types"`
 }
 
-// Types is the catalogue.
+// Types is the catalogue: every alias, then every service type that no
+// alias stands for alone.
 func Types() []TypeRow {
 	var out []TypeRow
+	covered := map[string]bool{}
 	for _, k := range query.Aliases() {
-		st := tsl.LookupServiceType(k.TypeURI)
-		meaning := st.Meaning
+		meaning := k.Meaning
+		class := tsl.ClassQualified.String()
 		if k.Scope != "" {
-			meaning += ", declared for " + query.Tail(k.Scope)
+			meaning += " (declares " + query.Tail(k.Scope) + ")"
 		}
-		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, Meaning: meaning, Qualified: true, Class: st.Class.String()})
+		if k.Scope == "" && len(k.Also) == 0 && k.TypeURI != "" {
+			covered[k.TypeURI] = true
+		}
+		uris := k.TypeURIs()
+		if uris == nil {
+			uris = []string{}
+		}
+		out = append(out, TypeRow{Alias: k.Alias, URI: k.TypeURI, URIs: uris, Meaning: meaning, Qualified: true, Class: class, Clause: k.Clause})
 	}
 	for _, st := range tsl.ServiceTypes() {
-		if st.Alias == "" {
-			out = append(out, TypeRow{URI: st.URI, Meaning: st.Meaning, Qualified: st.Class == tsl.ClassQualified, Class: st.Class.String()})
+		if covered[st.URI] {
+			continue
 		}
+		k, err := query.ParseKind(st.URI)
+		if err != nil {
+			continue
+		}
+		out = append(out, TypeRow{URI: st.URI, URIs: []string{st.URI}, Meaning: st.Meaning, Qualified: st.Class == tsl.ClassQualified, Class: st.Class.String(), Clause: k.Clause})
 	}
 	return out
 }
@@ -379,20 +533,28 @@ func WriteTypes(w io.Writer, f Format, rows []TypeRow) error {
 		return WriteJSON(w, TypesDoc{SchemaVersion: SchemaVersion, Types: rows})
 	case CSV:
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"alias", "uri", "meaning", "qualified", "class"})
+		cw.Write([]string{"alias", "uri", "meaning", "qualified", "class", "clause"})
 		for _, r := range rows {
-			cw.Write([]string{r.Alias, r.URI, r.Meaning, strconv.FormatBool(r.Qualified), r.Class})
+			cw.Write([]string{r.Alias, strings.Join(r.URIs, " "), r.Meaning, strconv.FormatBool(r.Qualified), r.Class, r.Clause})
 		}
 		cw.Flush()
 		return cw.Error()
 	}
-	t := newTable(w, "ALIAS", "TYPE (after Svctype/)", "MEANING", "QUALIFIED")
+	t := newTable(w, "ALIAS", "TYPE (after Svctype/)", "MEANING", "QUALIFIED", "TS 119 612")
 	for _, r := range rows {
 		alias := r.Alias
 		if alias == "" {
 			alias = "-"
 		}
-		if err := t.Append([]string{alias, query.Tail(r.URI), r.Meaning, yesNo(r.Qualified)}); err != nil {
+		var tails []string
+		for _, u := range r.URIs {
+			tails = append(tails, query.Tail(u))
+		}
+		typ := strings.Join(tails, ", ")
+		if typ == "" {
+			typ = "every qualified type"
+		}
+		if err := t.Append([]string{alias, typ, r.Meaning, yesNo(r.Qualified), "§" + r.Clause}); err != nil {
 			return err
 		}
 	}

@@ -98,17 +98,26 @@ func TestGolden(t *testing.T) {
 	notQ := report.FromAnswer(ix.Check(query.Query{Provider: "Belgian Mobile ID", Kind: kind, Country: "BE", At: at}), "qc-esig")
 	qval, _ := query.ParseKind("qval")
 	yes := report.FromAnswer(ix.Check(query.Query{Provider: "VATBE-0541659084", Kind: qval, At: at}), "qval")
+	qc, _ := query.ParseKind("qc")
+	ambiguous := report.FromAnswer(ix.Check(query.Query{Provider: "NV", Kind: qc, At: at}), "qc")
+	notFound := report.FromAnswer(ix.Check(query.Query{Provider: "Certipots", Kind: qc, At: at}), "qc")
+	history := report.FromAnswer(ix.Check(query.Query{Provider: "BE 0475.396.406", Kind: qc, At: time.Date(2016, 8, 1, 0, 0, 0, 0, time.UTC)}), "qc")
 	cases := map[string]func(w *bytes.Buffer) error{
-		"lists.txt":     func(w *bytes.Buffer) error { return report.WriteLists(w, report.Table, lists) },
-		"lists.json":    func(w *bytes.Buffer) error { return report.WriteLists(w, report.JSON, lists) },
-		"check-no.txt":  func(w *bytes.Buffer) error { return report.WriteCheck(w, report.Table, notQ) },
-		"check-no.json": func(w *bytes.Buffer) error { return report.WriteCheck(w, report.JSON, notQ) },
-		"check-yes.txt": func(w *bytes.Buffer) error { return report.WriteCheck(w, report.Table, yes) },
+		"lists.txt":            func(w *bytes.Buffer) error { return report.WriteLists(w, report.Table, lists) },
+		"lists.json":           func(w *bytes.Buffer) error { return report.WriteLists(w, report.JSON, lists) },
+		"check-no.txt":         func(w *bytes.Buffer) error { return report.WriteCheck(w, report.Table, notQ) },
+		"check-no.json":        func(w *bytes.Buffer) error { return report.WriteCheck(w, report.JSON, notQ) },
+		"check-yes.txt":        func(w *bytes.Buffer) error { return report.WriteCheck(w, report.Table, yes) },
+		"check-ambiguous.txt":  func(w *bytes.Buffer) error { return report.WriteCheck(w, report.Table, ambiguous) },
+		"check-ambiguous.json": func(w *bytes.Buffer) error { return report.WriteCheck(w, report.JSON, ambiguous) },
+		"check-not-found.txt":  func(w *bytes.Buffer) error { return report.WriteCheck(w, report.Table, notFound) },
+		"check-not-found.json": func(w *bytes.Buffer) error { return report.WriteCheck(w, report.JSON, notFound) },
+		"check-history.txt":    func(w *bytes.Buffer) error { return report.WriteCheck(w, report.Table, history) },
 		"batch.txt": func(w *bytes.Buffer) error {
-			return report.WriteBatch(w, report.Table, []report.Check{withLine(yes, 2), withLine(notQ, 3)})
+			return report.WriteBatch(w, report.Table, []report.Check{withLine(yes, 2), withLine(notQ, 3), withLine(ambiguous, 4), withLine(notFound, 5)})
 		},
 		"batch.csv": func(w *bytes.Buffer) error {
-			return report.WriteBatch(w, report.CSV, []report.Check{withLine(yes, 2), withLine(notQ, 3)})
+			return report.WriteBatch(w, report.CSV, []report.Check{withLine(yes, 2), withLine(notQ, 3), withLine(ambiguous, 4), withLine(notFound, 5)})
 		},
 		"show.txt": func(w *bytes.Buffer) error {
 			return report.WriteShow(w, report.Table, report.FromShow(at, ix.Show("certipost", "", at), nil))

@@ -62,6 +62,21 @@ type ServiceEvidence struct {
 	AdditionalInfo []string       `json:"additional_info"`
 	Qualifiers     []string       `json:"qualifiers,omitempty"`
 	History        []HistoryEntry `json:"history"`
+	// TakenOverBy is set when the entry in force says another provider
+	// took the service over (TS 119 612 §5.5.9.3); the status still decides.
+	TakenOverBy *TakenOver `json:"taken_over_by,omitempty"`
+	// ServiceCertificatesExpired is set for a granted CA/QC whose every
+	// service certificate has expired at the instant asked about.
+	ServiceCertificatesExpired bool      `json:"service_certificates_expired,omitempty"`
+	CertificatesNotAfter       time.Time `json:"service_certificates_not_after,omitzero"`
+}
+
+// TakenOver names the provider that took a service over.
+type TakenOver struct {
+	TSPName         string `json:"tsp_name"`
+	SchemeOperator  string `json:"scheme_operator,omitempty"`
+	SchemeTerritory string `json:"scheme_territory,omitempty"`
+	URI             string `json:"uri,omitempty"`
 }
 
 // Match is one provider entry (or, in related evidence, one service) with
@@ -73,6 +88,16 @@ type Match struct {
 	Reason    string           `json:"reason"`
 	Service   *ServiceEvidence `json:"service"`
 	List      ListInfo         `json:"list"`
+	// MatchedOn says how the query matched (identifier, name, exact name)
+	// and Matched the list's identifier or name, as written.
+	MatchedOn string `json:"matched_on,omitempty"`
+	Matched   string `json:"matched,omitempty"`
+	// Entity numbers the legal entity within one answer: entries sharing a
+	// country+number identifier share it.
+	Entity int `json:"entity,omitempty"`
+	// AnsweredFromHistory is set when the list was issued after the
+	// instant asked about.
+	AnsweredFromHistory string `json:"answered_from_history,omitempty"`
 }
 
 // ProviderSummary is one provider of `eutl providers`.
@@ -142,8 +167,13 @@ func fromEvidence(e *query.ServiceEvidence) *ServiceEvidence {
 	if e == nil {
 		return nil
 	}
-	return &ServiceEvidence{Name: e.Name, Type: e.Type, Status: e.Status, StatusSince: e.StatusSince, AdditionalInfo: e.AdditionalInfo,
-		Qualifiers: e.Qualifiers, History: fromHistory(e.History)}
+	ev := &ServiceEvidence{Name: e.Name, Type: e.Type, Status: e.Status, StatusSince: e.StatusSince, AdditionalInfo: e.AdditionalInfo,
+		Qualifiers: e.Qualifiers, History: fromHistory(e.History),
+		ServiceCertificatesExpired: e.ServiceCertificatesExpired, CertificatesNotAfter: e.CertificatesNotAfter}
+	if t := e.TakenOverBy; t != nil {
+		ev.TakenOverBy = &TakenOver{TSPName: t.TSPName, SchemeOperator: t.SchemeOperator, SchemeTerritory: t.SchemeTerritory, URI: t.URI}
+	}
+	return ev
 }
 
 // FromMatches converts matches of an answer (nil stays nil).
@@ -154,7 +184,8 @@ func FromMatches(ms []query.Match) []Match {
 	out := make([]Match, len(ms))
 	for i, m := range ms {
 		out[i] = Match{Provider: fromProviderRef(m.Provider), Country: m.Country, Qualified: m.Qualified, Reason: m.Reason,
-			Service: fromEvidence(m.Service), List: fromListInfo(m.List)}
+			Service: fromEvidence(m.Service), List: fromListInfo(m.List),
+			MatchedOn: m.MatchedOn, Matched: m.Matched, Entity: m.Entity, AnsweredFromHistory: m.AnsweredFromHistory}
 	}
 	return out
 }

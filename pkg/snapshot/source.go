@@ -317,6 +317,20 @@ type ReconcileOptions struct {
 	// AllLists: res holds every list of the LOTL, so an included list the
 	// LOTL does not point to is reported.
 	AllLists bool
+	// FreshnessAt is set when the chain left freshness to the caller
+	// (trust.Options.DeferFreshness): a list it verified counts as expired
+	// for the verdict comparison when its NextUpdate is not after this
+	// instant, as a chain judging freshness then would have said.
+	FreshnessAt time.Time
+}
+
+// judgedVerdict is the verdict of a verified list with freshness judged at
+// at when the chain deferred it (at non-zero).
+func judgedVerdict(vl *trust.VerifiedList, at time.Time) trust.Verdict {
+	if vl.Verdict == trust.Valid && !at.IsZero() && trust.FreshnessError(vl.List.NextUpdate, at) != nil {
+		return trust.Expired
+	}
+	return vl.Verdict
 }
 
 // Reconcile compares the manifest with what the chain made of the bytes:
@@ -359,8 +373,8 @@ func (a *Archive) Reconcile(res *trust.ChainResult, o ReconcileOptions) error {
 				return lie("the manifest records URL %q for the LOTL and %q as lotl_url", f.URL, a.Manifest.LOTLURL)
 			case f.Reason != "" || f.Location != "" || f.MinSequence != 0:
 				return lie("the manifest records a failure reason or rollback floor for a list that verified")
-			case o.Verdicts && f.Verdict != string(vl.Verdict):
-				return lie("the manifest records verdict %s, re-verification gives %s", f.Verdict, vl.Verdict)
+			case o.Verdicts && f.Verdict != string(judgedVerdict(vl, o.FreshnessAt)):
+				return lie("the manifest records verdict %s, re-verification gives %s", f.Verdict, judgedVerdict(vl, o.FreshnessAt))
 			}
 			continue
 		}

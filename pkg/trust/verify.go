@@ -145,6 +145,12 @@ type Options struct {
 	// AllowExpiredUnsafe accepts lists whose NextUpdate has passed; they keep
 	// the verdict Expired and a warning, and are used.
 	AllowExpiredUnsafe bool
+	// DeferFreshness leaves freshness (NextUpdate after At) to the caller:
+	// the list is judged on everything else, which does not depend on the
+	// instant asked about. package query decides freshness per question, so
+	// that one run answers questions about different instants as separate
+	// runs at each would.
+	DeferFreshness bool
 }
 
 // ClockSkew is how far in the future a ListIssueDateTime may lie.
@@ -229,8 +235,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	}
 	if l.Closed() {
 		vl.Notes = append(vl.Notes, "closed list (empty NextUpdate): it holds history only")
-	} else if !o.At.IsZero() && !l.NextUpdate.After(o.At) {
-		err := &CheckError{Path: si + "NextUpdate", Err: fmt.Errorf("%w: NextUpdate %s is not after %s", ErrExpired, l.NextUpdate.Format(time.RFC3339), o.At.UTC().Format(time.RFC3339))}
+	} else if err := FreshnessError(l.NextUpdate, o.At); err != nil && !o.DeferFreshness {
 		if !o.AllowExpiredUnsafe {
 			return fail(Expired, err)
 		}
@@ -272,4 +277,15 @@ func signerProfileNotes(signer *xmldsig.CertInfo, l *tsl.List) []string {
 		notes = append(notes, "the signer certificate allows key usages beyond digitalSignature and nonRepudiation")
 	}
 	return notes
+}
+
+// FreshnessError is the error of a list whose NextUpdate is not after at
+// (the list has expired at that instant), or nil: when it is after, when
+// the list is closed (no NextUpdate) or when at is zero. Package query
+// judges freshness per question with it (see Options.DeferFreshness).
+func FreshnessError(nextUpdate, at time.Time) error {
+	if at.IsZero() || nextUpdate.IsZero() || nextUpdate.After(at) {
+		return nil
+	}
+	return &CheckError{Path: "/TrustServiceStatusList/SchemeInformation/NextUpdate", Err: fmt.Errorf("%w: NextUpdate %s is not after %s", ErrExpired, nextUpdate.Format(time.RFC3339), at.UTC().Format(time.RFC3339))}
 }

@@ -96,7 +96,7 @@ var serviceTypes = []ServiceType{
 	st("Certstatus/CRL/QC", "crl-qc", "CRL issuer for qualified certificates", ClassQualified, true, false),
 	st("TSA/QTST", "qtst", "qualified electronic time stamps", ClassQualified, false, false),
 	st("EDS/Q", "qeds", "qualified electronic registered delivery", ClassQualified, false, false),
-	st("EDS/REM/Q", "qerds", "qualified registered electronic mail", ClassQualified, false, false),
+	st("EDS/REM/Q", "qrem", "qualified registered electronic mail", ClassQualified, false, false),
 	st("PSES/Q", "qpres", "qualified preservation of qualified signatures/seals", ClassQualified, false, false),
 	st("QESValidation/Q", "qval", "qualified validation of qualified signatures/seals", ClassQualified, false, false),
 	st("RemoteQSigCDManagement/Q", "qsigcd", "qualified management of remote signature creation devices", ClassQualified, false, true),

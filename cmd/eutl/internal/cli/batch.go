@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -13,38 +14,40 @@ import (
 )
 
 func newBatchCmd(g *globalOptions) *cobra.Command {
+	var anyMatch bool
 	var evidencePath string
 	cmd := &cobra.Command{
 		Use:   "batch FILE|-",
-		Short: "Many checks at once: CSV (provider,service[,country][,at]) or JSON Lines",
+		Short: "Many checks at once: CSV (provider,service[,country][,at][,exact]) or JSON Lines",
 		Long: `Answer many queries with one load of the lists. The input is CSV with a header
-(provider,service[,country][,at]) or JSON Lines with the same keys. Every row is validated
-first: malformed rows are reported with their line numbers and nothing is looked up (exit 2).
-One result per row, in input order: a table, CSV, or JSON Lines (--format json).
+(provider,service[,country][,at][,exact]) or JSON Lines with the same keys. Every row is
+validated first: malformed rows (and any line over 64 KiB) are reported with their line
+numbers and nothing is looked up (exit 2). One result per row, in input order, written as it
+is answered: a table, CSV, or JSON Lines (--format json).
+
+A row's "at" decides everything about it exactly as 'check --at' would: the statuses and which
+lists are fresh enough to answer. "exact" (true/false) matches whole names, as --exact does.
 
 Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 		Example: `  eutl batch providers.csv
   printf 'provider,service\nVATBE-0541659084,qval\n' | eutl batch - --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var in io.Reader
-			if args[0] == "-" {
-				in = g.env.Stdin
-			} else {
-				f, err := os.Open(g.path(args[0]))
-				if err != nil {
-					return usagef(fmt.Errorf("cannot read the batch file: %w", err))
-				}
-				defer f.Close()
-				in = f
+			in, cleanup, err := g.batchInput(args[0])
+			if err != nil {
+				return err
 			}
+			defer cleanup()
+			// First pass: validate every row (nothing is looked up if one is
+			// malformed) and learn which territories to load. An evidence
+			// bundle records the input as read.
+			first := in.first
 			var input *bytes.Buffer
 			if evidencePath != "" {
-				// The bundle records the input as read (bounded by ParseBatch).
 				input = &bytes.Buffer{}
-				in = io.TeeReader(in, input)
+				first = io.TeeReader(first, input)
 			}
-			rows, err := query.ParseBatch(in)
+			territories, err := batchTerritories(first)
 			if err != nil {
 				return usagef(err)
 			}
@@ -56,32 +59,55 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 			if g.evErr != nil {
 				return g.evErr
 			}
-			ix, err := g.loadIndex(cmd, batchTerritories(rows))
+			ix, err := g.loadIndex(cmd, territories)
 			if err != nil {
 				return err
 			}
-			out := make([]report.Check, len(rows))
+			again, err := in.again()
+			if err != nil {
+				return err
+			}
+			// Second pass: answer and write row by row.
+			bw := report.NewBatchWriter(cmd.OutOrStdout(), g.format)
 			code := ExitOK
 			memo := map[string]*query.Answer{}
-			for i, r := range rows {
+			// Only an evidence bundle holds the answers (it records them all).
+			var recorded []report.Check
+			err = query.ScanBatch(again, func(r query.BatchRow) error {
+				if err := cmd.Context().Err(); err != nil {
+					return err
+				}
 				at := r.At
 				if at.IsZero() {
 					at = g.at
 				}
-				key := fmt.Sprintf("%s\x00%s\x00%s\x00%d", r.Provider, r.Kind.Name(), r.Country, at.UnixNano())
+				key := fmt.Sprintf("%s\x00%s\x00%s\x00%d\x00%t", r.Provider, r.Kind.Name(), r.Country, at.UnixNano(), r.Exact)
 				a := memo[key]
 				if a == nil {
-					a = ix.Check(query.Query{Provider: r.Provider, Kind: r.Kind, Country: r.Country, At: at})
+					a = ix.Check(query.Query{Provider: r.Provider, Kind: r.Kind, Country: r.Country, At: at, Exact: r.Exact, AnyMatch: anyMatch})
+					if len(memo) >= 4096 {
+						clear(memo)
+					}
 					memo[key] = a
 				}
-				out[i] = report.FromAnswer(a, r.Service)
-				out[i].Line = r.Line
+				c := report.FromAnswer(a, r.Service)
+				c.Line = r.Line
 				code = worse(code, answerCode(a))
+				if g.ev != nil {
+					recorded = append(recorded, c)
+				}
+				return bw.Write(c)
+			})
+			if cerr := bw.Close(); err == nil {
+				err = cerr
 			}
-			if err := report.WriteBatch(cmd.OutOrStdout(), g.format, out); err != nil {
+			if cmd.Context().Err() != nil {
+				return &exitError{code: ExitInterrupted, msg: "interrupted"}
+			}
+			if err != nil {
 				return err
 			}
-			if err := g.answered(out, func(w io.Writer) error { return report.WriteBatch(w, report.JSON, out) }); err != nil {
+			if err := g.answered(recorded, func(w io.Writer) error { return report.WriteBatch(w, report.JSON, recorded) }); err != nil {
 				return err
 			}
 			var runErr error
@@ -92,22 +118,66 @@ Exit status: the worst over all rows, in the order 1 > 4 > 5 > 3 > 0.`,
 		},
 	}
 	evidenceFlag(cmd, &evidencePath)
+	cmd.Flags().BoolVar(&anyMatch, "any-match", false, "a row whose provider matches several distinct providers is qualified if any is (default: ambiguous)")
 	return cmd
 }
 
-// batchTerritories loads only the named territories when every row names
-// one; otherwise every list.
-func batchTerritories(rows []query.BatchRow) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range rows {
-		if r.Country == "" {
-			return nil
+// batchSource is a batch input that can be read twice: once to validate,
+// once to answer.
+type batchSource struct {
+	first io.Reader
+	again func() (io.Reader, error)
+}
+
+// batchInput opens FILE, or spools standard input ("-") to a temporary
+// file while the first pass reads it, so that neither pass holds the input
+// in memory.
+func (g *globalOptions) batchInput(name string) (batchSource, func(), error) {
+	if name != "-" {
+		f, err := os.Open(g.path(name))
+		if err != nil {
+			return batchSource{}, nil, usagef(fmt.Errorf("cannot read the batch file: %w", err))
 		}
-		if !seen[r.Country] {
-			seen[r.Country] = true
-			out = append(out, r.Country)
-		}
+		return batchSource{first: f, again: func() (io.Reader, error) {
+			_, err := f.Seek(0, io.SeekStart)
+			return f, err
+		}}, func() { f.Close() }, nil
 	}
-	return out
+	tmp, err := os.CreateTemp("", "eutl-batch-*")
+	if err != nil {
+		return batchSource{}, nil, fmt.Errorf("spooling standard input: %w", err)
+	}
+	cleanup := func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}
+	return batchSource{first: io.TeeReader(g.env.Stdin, tmp), again: func() (io.Reader, error) {
+		_, err := tmp.Seek(0, io.SeekStart)
+		return tmp, err
+	}}, cleanup, nil
+}
+
+// batchTerritories validates every row and returns the territories to
+// load: only the named ones when every row names one; otherwise (nil) every
+// list.
+func batchTerritories(in io.Reader) ([]string, error) {
+	seen := map[string]bool{}
+	all := false
+	err := query.ScanBatch(in, func(r query.BatchRow) error {
+		if r.Country == "" {
+			all = true
+		} else {
+			seen[r.Country] = true
+		}
+		return nil
+	})
+	if err != nil || all {
+		return nil, err
+	}
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out, nil
 }

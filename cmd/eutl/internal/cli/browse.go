@@ -92,7 +92,7 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 // partialWarning: listings from a partial set succeed but say so, and exit
 // with the failure's code so scripts notice.
 func (g *globalOptions) partialWarning(ix *query.Index) error {
-	failed := ix.Failed()
+	failed := ix.FailedAt(g.at)
 	if len(failed) == 0 {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
 	var provider, service, country, evidencePath string
+	var exact, anyMatch bool
 	cmd := &cobra.Command{
 		Use:   "check --provider NAME --service TYPE [--country CC]",
 		Short: "Is this provider qualified for this kind of service (at --at)? Exit 0 yes, 3 no",
@@ -22,15 +23,22 @@ func newCheckCmd(g *globalOptions) *cobra.Command {
 service type, with the evidence: the list (territory, sequence, SHA-256, signature), the provider,
 the deciding service, its status and since when, and its history.
 
---provider matches names and trade names in every language (case, accents and spacing
-ignored), or a registration identifier such as VATBE-0541659084 exactly. --service takes an
-alias (see 'eutl types'), a full ETSI URI, or its tail such as CA/QC.
+--provider matches names and trade names in every language containing it (case, accents,
+letters such as ø/ł/ß and spacing folded; --exact: the whole name), or a registration
+identifier however written (VATBE-0463006734, VATBE-0463.006.734, BE 0463.006.734): country
+and number decide, any scheme. A name matching several distinct providers is ambiguous and
+never passes (--any-match: qualified when any is). --service takes an alias (see 'eutl
+types'), a full ETSI URI, or its tail such as CA/QC. The instant --at decides both the
+statuses and which lists are fresh enough to answer.
 
-Exit status: 0 qualified; 3 not qualified, from verified lists; 4 or 5 when a list that could
-hold the provider did not verify or could not be fetched (never 3 from partial data).`,
+Exit status: 0 qualified; 3 not qualified, not found or ambiguous, from verified lists; 4 or
+5 when a list that could hold the provider did not verify, is expired at --at, or could not
+be fetched (never 3 from partial data).`,
 		Example: `  eutl check --provider "Belgian Mobile ID" --service qval --country BE
   eutl check --provider VATBE-0541659084 --service qc-esig --format json
-  eutl check --provider "ΕΡΜΗΣ" --service qwac --country GR --at 2026-08-20`,
+  eutl check --provider "ΕΡΜΗΣ" --service qwac --country GR --at 2026-08-20
+  eutl check --provider "BE 0463.006.734" --service qerds
+  eutl check --provider "GlobalSign NV/SA" --exact --service qc-esig`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if strings.TrimSpace(provider) == "" {
@@ -47,7 +55,7 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 			if err != nil {
 				return err
 			}
-			a := ix.Check(query.Query{Provider: provider, Kind: kind, Country: country, At: g.at})
+			a := ix.Check(query.Query{Provider: provider, Kind: kind, Country: country, At: g.at, Exact: exact, AnyMatch: anyMatch})
 			for _, w := range a.Warnings {
 				g.warn("%s", w)
 			}
@@ -66,6 +74,8 @@ hold the provider did not verify or could not be fetched (never 3 from partial d
 	cmd.Flags().StringVar(&provider, "provider", "", "provider name, trade name or registration identifier (required)")
 	cmd.Flags().StringVar(&service, "service", "", "service type: alias, ETSI URI or tail after Svctype/ (required)")
 	cmd.Flags().StringVar(&country, "country", "", "limit to one territory's list (EL for Greece; GR accepted)")
+	cmd.Flags().BoolVar(&exact, "exact", false, "match whole names and trade names (after folding), not names containing --provider")
+	cmd.Flags().BoolVar(&anyMatch, "any-match", false, "when --provider matches several distinct providers, answer qualified if any is (default: ambiguous, exit 3)")
 	return cmd
 }
 
@@ -82,12 +92,24 @@ func answerCode(a *query.Answer) int {
 	switch a.Outcome() {
 	case query.Qualified:
 		return ExitOK
-	case query.NotQualified:
+	case query.NotQualified, query.NotFound, query.Ambiguous:
 		return ExitNotQualified
 	case query.IncompleteTrust:
 		return ExitTrust
 	}
 	return ExitFetch
+}
+
+// ambiguityHints say how to ask again when a name matched several
+// distinct providers.
+func ambiguityHints(a *query.Answer) []string {
+	if a.Outcome() != query.Ambiguous {
+		return nil
+	}
+	if a.Query.Exact {
+		return []string{"several providers have this very name: use a registration identifier (VATBE-0463006734, BE0463006734); --any-match accepts any candidate"}
+	}
+	return []string{"use a registration identifier (VATBE-0463006734, BE0463006734) or --exact with the whole name; --any-match accepts any candidate"}
 }
 
 func answerError(a *query.Answer) error {
@@ -96,7 +118,7 @@ func answerError(a *query.Answer) error {
 		return nil
 	}
 	if code == ExitNotQualified {
-		return &exitError{code: code}
+		return &exitError{code: code, hints: ambiguityHints(a)}
 	}
 	var lines []string
 	for _, f := range a.Failed {
@@ -111,7 +133,7 @@ func answerError(a *query.Answer) error {
 
 // loadIndex loads and verifies the lists and indexes them for queries.
 func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*query.Index, error) {
-	set, err := g.loadNoted(cmd, territories)
+	set, err := g.loadNotedFor(cmd, territories, true)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +146,13 @@ func (g *globalOptions) loadIndex(cmd *cobra.Command, territories []string) (*qu
 
 // loadNoted loads the set and prints the lists' warnings and notes.
 func (g *globalOptions) loadNoted(cmd *cobra.Command, territories []string) (*eutl.Set, error) {
-	set, err := g.loadSet(cmd.Context(), territories, g.offline)
+	return g.loadNotedFor(cmd, territories, false)
+}
+
+// loadNotedFor is loadNoted; perQuestion leaves freshness to the index,
+// decided at each question's instant (see loadSetFor).
+func (g *globalOptions) loadNotedFor(cmd *cobra.Command, territories []string, perQuestion bool) (*eutl.Set, error) {
+	set, err := g.loadSetFor(cmd.Context(), territories, g.offline, perQuestion)
 	if err != nil {
 		return nil, err
 	}

@@ -17,10 +17,18 @@ import (
 // loadSet loads and verifies the lists (all, or only territories) with one
 // library call, showing progress and printing the load's warnings.
 func (g *globalOptions) loadSet(ctx context.Context, territories []string, offline bool) (*eutl.Set, error) {
+	return g.loadSetFor(ctx, territories, offline, false)
+}
+
+// loadSetFor is loadSet; with perQuestion the lists are verified on
+// everything but freshness, which the index decides for each question's
+// instant (one model of time for check, batch, providers and show).
+func (g *globalOptions) loadSetFor(ctx context.Context, territories []string, offline, perQuestion bool) (*eutl.Set, error) {
 	cfg, err := g.config(territories, offline)
 	if err != nil {
 		return nil, err
 	}
+	cfg.FreshnessPerQuestion = perQuestion
 	var arch *snapshot.Archive
 	switch {
 	case g.env.replay != nil:
@@ -80,7 +88,11 @@ func (g *globalOptions) loadSet(ctx context.Context, territories []string, offli
 		// Nothing in the manifest is trusted; what it says must agree with
 		// what the chain made of the bytes.
 		same := g.at.Equal(arch.Manifest.At()) && sameAnchors(snapshot.AnchorsOf(anchors), arch.Manifest.Anchors)
-		if err := arch.Reconcile(res, snapshot.ReconcileOptions{Verdicts: same || g.env.replay != nil, AllLists: cfg.Territories == nil}); err != nil {
+		ro := snapshot.ReconcileOptions{Verdicts: same || g.env.replay != nil, AllLists: cfg.Territories == nil}
+		if perQuestion {
+			ro.FreshnessAt = g.at
+		}
+		if err := arch.Reconcile(res, ro); err != nil {
 			return nil, g.snapshotError(err)
 		}
 	}
