@@ -107,7 +107,7 @@ adversarial:
 	         split($$3, p, "/"); c = p[2]; tried[c]++; \
 	         if ($$2 == "PASS:") pass[c]++; else if ($$2 == "FAIL:") fail[c]++; else skip[c]++ } \
 	       END { printf "%-16s %6s %6s %6s %6s\n", "class", "tried", "passed", "failed", "skipped"; \
-	             n = split("wrapping key-confusion downgrade trust-chain parser sig-structure linear-cost strict-xml network cache property", order, " "); \
+	             n = split("wrapping key-confusion downgrade trust-chain parser sig-structure linear-cost strict-xml network cache pivot-walk cache-names local-input exit-class partial-data confinement property", order, " "); \
 	             for (i = 1; i <= n; i++) { c = order[i]; seen[c] = 1; if (c in tried) { printf "%-16s %6d %6d %6d %6d\n", c, tried[c], pass[c], fail[c], skip[c]; T += tried[c]; P += pass[c]; F += fail[c]; S += skip[c] } } \
 	             for (c in tried) if (!(c in seen)) { printf "%-16s %6d %6d %6d %6d\n", c, tried[c], pass[c], fail[c], skip[c]; T += tried[c]; P += pass[c]; F += fail[c]; S += skip[c] } \
 	             printf "%-16s %6d %6d %6d %6d\n", "total", T, P, F, S; if (F > 0) exit 1 }'

@@ -27,11 +27,12 @@ Usage:
 
 	0  check/batch: every query answered qualified, from verified lists;
 	   other commands: success
-	1  unexpected internal error (a bug)
+	1  unexpected internal error (a bug, a panic: please report it)
 	2  usage or environment error: unknown flag or command, missing argument
 	   or required flag, bad service alias, unreadable input file, malformed
 	   date, malformed batch rows (nothing looked up), a --cache-dir that is
-	   not a writable directory; decided by the error's type
+	   not a writable directory or holds a damaged eutl-cache.json or
+	   state.json; decided by the error's type
 	3  check/batch: at least one query answered not qualified, and every
 	   list that could hold the answer was verified; diff: some change
 	   matches the filters (0: none does)
@@ -56,11 +57,13 @@ schema_version; fields are only ever added.
 
 Fetched lists are kept, exactly as received and only once verified, in
 --cache-dir (default the user cache directory /eutl): lotl.xml,
-<TERRITORY>.xml, pivot LOTLs under their URL base name, metadata in meta/,
-rollback state in state.json, and every verified version accepted in
+<TERRITORY>.xml, pivot LOTLs in pivots/, metadata in meta/, rollback state
+in state.json, and every verified version accepted in
 history/<NAME>/<SEQUENCE>.xml (--keep N per list, default 12), which diff
-reads. --offline reads only that directory, which may
-also be prepared by hand. Cached lists are verified again on every use.
+reads. --offline reads only that directory, which may also be prepared by
+hand (the LOTL as lotl.xml or eu-lotl.xml, pivots at the top level). No
+operation follows a link out of the directory. Cached lists are verified
+again on every use.
 
 See README.md for the full contract.
 */

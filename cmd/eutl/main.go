@@ -6,8 +6,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -36,8 +38,23 @@ func main() {
 			os.Exit(cli.ExitInterrupted)
 		}
 	}()
-	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := protect(os.Stderr, func() int {
+		return cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	})
 	close(done)
 	stop()
 	os.Exit(code)
+}
+
+// protect runs f and turns a panic into exit 1 (an internal error) with a
+// request to report it. The Go runtime's own crash exits 2, which the CLI
+// contract reserves for usage errors.
+func protect(stderr io.Writer, f func() int) (code int) {
+	defer func() {
+		if v := recover(); v != nil {
+			fmt.Fprintf(stderr, "eutl: error: internal error: %v\neutl: this is a bug in eutl: please report it with the command that caused it and the trace below\n%s", v, debug.Stack())
+			code = cli.ExitInternal
+		}
+	}()
+	return f()
 }

@@ -283,3 +283,16 @@ func writeWorld(dir string, w *tltest.World) error {
 	}
 	return writeCertFiles(dir, w)
 }
+
+// TestProtect: a panic is an internal error (exit 1) with a request to
+// report it, never the Go runtime's exit 2 (the usage code).
+func TestProtect(t *testing.T) {
+	var errb bytes.Buffer
+	code := protect(&errb, func() int { panic("boom") })
+	if code != cli.ExitInternal || !strings.Contains(errb.String(), "please report") || !strings.Contains(errb.String(), "boom") {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	if code := protect(&errb, func() int { return 3 }); code != 3 {
+		t.Fatalf("exit %d", code)
+	}
+}

@@ -49,8 +49,9 @@
 // # Offline use and other sources
 //
 // With [Config.Offline] nothing touches the network and the cache
-// directory is only read; a directory prepared by hand (lotl.xml and
-// <TERRITORY>.xml, see the README's "Cache and offline use") works.
+// directory is only read; a directory prepared by hand (lotl.xml or the
+// LOTL URL's base name, <TERRITORY>.xml, pivots at the top level or in
+// pivots/; see the README's "Cache and offline use") works.
 // [Config.Source] replaces the cache and the network with another
 // [trust.Source], such as a snapshot; its lists are verified all the same.
 //
@@ -116,6 +117,11 @@ type Config struct {
 	// Timeout bounds each HTTP request, body included (default
 	// [DefaultTimeout]).
 	Timeout time.Duration
+	// PivotWalkTimeout is the one deadline of the whole pivot walk, when
+	// one is needed (every pivot fetched at once, each retried once): default
+	// 1.5 × Timeout, so that pivots that never answer cost one deadline,
+	// not a timeout per pivot and attempt.
+	PivotWalkTimeout time.Duration
 	// UserAgent is sent with every request (default "eutl").
 	UserAgent string
 	// ToolVersion is recorded in the metadata of what is cached.
@@ -262,6 +268,12 @@ func (c Config) validate(ctx context.Context) (*settings, error) {
 		return bad("Timeout", "must be positive, got %s", c.Timeout)
 	}
 	switch {
+	case c.PivotWalkTimeout == 0 && s.Timeout > 0:
+		s.PivotWalkTimeout = s.Timeout * 3 / 2
+	case c.PivotWalkTimeout < 0:
+		return bad("PivotWalkTimeout", "must be positive, got %s", c.PivotWalkTimeout)
+	}
+	switch {
 	case c.LockWait == 0 && c.Source == nil:
 		s.LockWait = DefaultLockWait
 	case c.LockWait < 0:
@@ -291,8 +303,9 @@ func (c Config) validate(ctx context.Context) (*settings, error) {
 // Load fetches (or, offline, reads from the cache) and verifies the LOTL and
 // the national lists, updating the cache with what verified. It returns an
 // error only when the load itself could not run: an invalid Config
-// ([*ConfigError]), a cache that cannot be opened, prepared or locked (a cache
-// written by a newer eutl wraps [fetch.ErrNewerCache]), or ctx ending
+// ([*ConfigError]), a cache that cannot be opened, prepared or locked, or
+// whose rollback state is damaged (a [*fetch.CacheError] naming the path; a
+// cache written by a newer eutl wraps [fetch.ErrNewerCache]), or ctx ending
 // ([*InterruptedError]). Lists that fail are part of the [Set], never an
 // error.
 func Load(ctx context.Context, cfg Config) (*Set, error) {
@@ -328,6 +341,9 @@ func Load(ctx context.Context, cfg Config) (*Set, error) {
 	}
 	if ctx.Err() != nil {
 		return nil, &InterruptedError{Err: ctx.Err(), Warnings: set.warnings}
+	}
+	if res.Err != nil {
+		return nil, res.Err
 	}
 	set.warnings = append(set.warnings, res.Warnings...)
 	return set, nil
@@ -375,6 +391,7 @@ func (s *settings) chainOptions() trust.ChainOptions {
 		Options: trust.Options{At: s.At, Now: s.now, AllowExpiredUnsafe: s.AllowExpiredUnsafe, DeferFreshness: s.FreshnessPerQuestion},
 		LOTLURL: s.LOTLURL, Anchors: anchors, OJURI: ojURI,
 		Territories: s.Territories, Concurrency: s.Concurrency, Progress: s.Progress,
+		PivotWalkTimeout: s.PivotWalkTimeout,
 	}
 }
 

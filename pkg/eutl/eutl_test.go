@@ -70,6 +70,7 @@ func TestConfigValidation(t *testing.T) {
 		{"concurrency negative", eutl.Config{CacheDir: "x", Concurrency: -1}, "Concurrency"},
 		{"timeout negative", eutl.Config{CacheDir: "x", Timeout: -time.Second}, "Timeout"},
 		{"lock wait negative", eutl.Config{CacheDir: "x", LockWait: -time.Second}, "LockWait"},
+		{"pivot walk timeout negative", eutl.Config{CacheDir: "x", PivotWalkTimeout: -time.Second}, "PivotWalkTimeout"},
 		{"empty territory", eutl.Config{CacheDir: "x", Territories: []string{"BE", " "}}, "Territories"},
 		{"empty custom anchors", eutl.Config{CacheDir: "x", CustomAnchorsUnsafe: &trust.Anchors{Name: "none"}}, "CustomAnchorsUnsafe"},
 	} {
@@ -249,6 +250,26 @@ func TestNewerCacheRefused(t *testing.T) {
 		_, err := eutl.Load(context.Background(), eutl.Config{CacheDir: dir, Offline: offline})
 		if !errors.Is(err, fetch.ErrNewerCache) {
 			t.Errorf("offline=%v: %v, want ErrNewerCache", offline, err)
+		}
+	}
+}
+
+// TestUnusableCache: a cache that cannot be used is a *fetch.CacheError
+// naming the path, and a damaged rollback state is reported as such, before
+// any list is judged.
+func TestUnusableCache(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	damaged := t.TempDir()
+	os.WriteFile(filepath.Join(damaged, "state.json"), []byte("{"), 0o644)
+	for _, tc := range []struct{ dir, want string }{{file, file}, {damaged, "rollback state"}} {
+		for _, offline := range []bool{false, true} {
+			_, err := eutl.Load(context.Background(), eutl.Config{CacheDir: tc.dir, Offline: offline})
+			var ce *fetch.CacheError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s offline=%v: %v", tc.dir, offline, err)
+			}
 		}
 	}
 }

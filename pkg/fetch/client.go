@@ -140,6 +140,9 @@ var (
 	ErrRedirect   = errors.New("redirect refused")
 	ErrNotAList   = errors.New("response is not an XML document")
 	ErrNotInCache = errors.New("not in the cache")
+	// ErrShortBody is a body that ended before its Content-Length: the
+	// connection broke, a fetch failure (retried), never a list to parse.
+	ErrShortBody = errors.New("response body shorter than its Content-Length")
 )
 
 // Error is a failed request. URL has its query string redacted.
@@ -200,7 +203,7 @@ func (c *Client) Get(ctx context.Context, rawURL string, v Validators) (*Respons
 			return resp, nil
 		}
 		lastErr = err
-		if ctx.Err() != nil || !temporary(err) || attempt >= c.o.Retries {
+		if ctx.Err() != nil || !temporary(err) || attempt >= c.retries(ctx) {
 			break
 		}
 		delay := c.o.BaseDelay
@@ -233,6 +236,22 @@ func (c *Client) Get(ctx context.Context, rawURL string, v Validators) (*Respons
 	return nil, &Error{URL: Redact(rawURL), Attempts: attempts, Err: lastErr}
 }
 
+type retriesKey struct{}
+
+// WithRetries returns a context under which requests are retried at most n
+// times (fewer than the client's setting only): the pivot walk asks for one
+// retry under its own deadline.
+func WithRetries(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, retriesKey{}, n)
+}
+
+func (c *Client) retries(ctx context.Context) int {
+	if n, ok := ctx.Value(retriesKey{}).(int); ok && n < c.o.Retries {
+		return n
+	}
+	return c.o.Retries
+}
+
 type statusError struct {
 	code int
 }
@@ -254,7 +273,7 @@ func temporary(err error) bool {
 	if errors.As(err, &ne) {
 		return true // timeouts, resets, refused connections
 	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, ErrShortBody)
 }
 
 func (c *Client) once(ctx context.Context, rawURL string, v Validators) (*Response, time.Duration, error) {
@@ -290,6 +309,11 @@ func (c *Client) once(ctx context.Context, rawURL string, v Validators) (*Respon
 	body, err := readAllLimited(resp.Body, c.o.MaxSize)
 	if err != nil {
 		return nil, -1, &Error{URL: Redact(rawURL), Err: err}
+	}
+	if resp.ContentLength >= 0 && int64(len(body)) != resp.ContentLength {
+		// net/http reports this itself; the check makes it independent of
+		// the transport in use.
+		return nil, -1, &Error{URL: Redact(rawURL), Err: fmt.Errorf("%w: body of %d bytes, Content-Length %d", ErrShortBody, len(body), resp.ContentLength)}
 	}
 	return &Response{Body: body, ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), ContentType: resp.Header.Get("Content-Type")}, -1, nil
 }

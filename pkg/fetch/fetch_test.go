@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -278,5 +279,151 @@ func TestLooksLikeXML(t *testing.T) {
 		if err := looksLikeXML([]byte(body), "text/html"); (err == nil) != ok {
 			t.Errorf("looksLikeXML(%q) = %v", body, err)
 		}
+	}
+}
+
+func TestPivotName(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://ec.europa.eu/tools/lotl/eu-lotl-pivot-341.xml": "pivots/eu-lotl-pivot-341.xml",
+		"http://x/mirror/BE.xml":                                "pivots/BE.xml",
+		"http://x/pivot?/BE.xml":                                "pivots/pivot",
+		"http://x/a/..%2F..%2Flotl.xml":                         "pivots/lotl.xml",
+		"http://x/.hidden.xml":                                  "pivots/pivot.hidden.xml",
+		"http://x/a%20b$c.xml":                                  "pivots/a_b_c.xml",
+		"http://x/":                                             "pivots/pivot_",
+	} {
+		if got := PivotName(in); got != want {
+			t.Errorf("PivotName(%q) = %q, want %q", in, got, want)
+		}
+		if FileName(PivotName(in)) == "" {
+			t.Errorf("PivotName(%q) is not a valid entry name", in)
+		}
+	}
+}
+
+func TestCacheEntries(t *testing.T) {
+	dir := t.TempDir()
+	c, err := OpenCache(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"be", "BEL", "lotl.xml", "BE.xml", "pivots/../BE.xml", "pivots/.x", "pivots/", "meta/BE"} {
+		if err := c.Write(bad, []byte("<a/>"), Meta{}); err == nil {
+			t.Errorf("name %q accepted", bad)
+		}
+	}
+	if err := c.Write("BE", []byte("<be/>"), Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Write("pivots/BE.xml", []byte("<pivot/>"), Meta{URL: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _, _ := c.Read("BE"); string(b) != "<be/>" {
+		t.Errorf("a pivot named BE.xml changed BE: %q", b)
+	}
+	if b, m, _ := c.Read("pivots/BE.xml"); string(b) != "<pivot/>" || m == nil {
+		t.Errorf("pivot: %q %+v", b, m)
+	}
+	// hand-made and earlier caches: pivots at the top level, but never
+	// another entry's file
+	os.WriteFile(filepath.Join(dir, "eu-lotl-pivot-7.xml"), []byte("<old/>"), 0o644)
+	if b, _, err := c.Read("pivots/eu-lotl-pivot-7.xml"); err != nil || string(b) != "<old/>" {
+		t.Errorf("top-level pivot: %q %v", b, err)
+	}
+	os.WriteFile(filepath.Join(dir, "lotl.xml"), []byte("<lotl/>"), 0o644)
+	if _, _, err := c.Read("pivots/lotl.xml"); !errors.Is(err, ErrNotInCache) || !strings.Contains(err.Error(), filepath.Join(dir, "pivots", "lotl.xml")) {
+		t.Errorf("a pivot named lotl.xml read the LOTL: %v", err)
+	}
+	if _, _, err := c.Read("FR"); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "FR.xml")) {
+		t.Errorf("missing entry does not name the file expected: %v", err)
+	}
+}
+
+func TestCacheConfinement(t *testing.T) {
+	dir, out := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(out, "secret"), []byte("<secret/>"), 0o644)
+	os.Symlink(filepath.Join(out, "secret"), filepath.Join(dir, "BE.xml"))
+	os.Symlink(out, filepath.Join(dir, "meta"))
+	c := &Cache{Dir: dir}
+	if _, _, err := c.Read("BE"); err == nil {
+		t.Error("read through a link out of the cache")
+	}
+	if err := c.Write("FR", []byte("<fr/>"), Meta{}); err == nil {
+		t.Error("metadata written through a link out of the cache")
+	}
+	if _, err := OpenCache(dir, true); err == nil {
+		t.Error("a cache whose meta/ leaves the directory was opened for writing")
+	}
+	ents, _ := os.ReadDir(out)
+	if len(ents) != 1 {
+		t.Errorf("files written outside: %v", ents)
+	}
+}
+
+func TestReadLocalFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "small"), []byte("abc"), 0o644)
+	big := filepath.Join(dir, "big")
+	f, _ := os.Create(big)
+	f.Truncate(2 << 20)
+	f.Close()
+	fifo := filepath.Join(dir, "fifo")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip(err)
+	}
+	if b, err := ReadLocalFile(filepath.Join(dir, "small"), 3); err != nil || string(b) != "abc" {
+		t.Errorf("small: %q %v", b, err)
+	}
+	for p, want := range map[string]error{big: ErrFileTooLarge, "/dev/zero": ErrNotRegular, dir: ErrNotRegular, fifo: ErrNotRegular, filepath.Join(dir, "none"): fs.ErrNotExist} {
+		if _, err := ReadLocalFile(p, MaxCertFileSize); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", p, err, want)
+		}
+	}
+}
+
+func TestCacheErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	var ce *CacheError
+	for _, dir := range []string{file, filepath.Join(file, "sub")} {
+		if _, err := OpenCache(dir, true); !errors.As(err, &ce) || !strings.Contains(err.Error(), dir) {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "eutl-cache.json"), []byte("{"), 0o644)
+	if _, err := OpenCache(dir, false); !errors.As(err, &ce) || !strings.Contains(err.Error(), "eutl-cache.json") {
+		t.Errorf("damaged marker: %v", err)
+	}
+	os.Remove(filepath.Join(dir, "eutl-cache.json"))
+	os.WriteFile(filepath.Join(dir, "state.json"), []byte("{"), 0o644)
+	if _, err := (&Cache{Dir: dir}).ReadState(); !errors.As(err, &ce) || !strings.Contains(err.Error(), "rollback state") {
+		t.Errorf("damaged state: %v", err)
+	}
+}
+
+// TestOfflineNames: offline, a missing file is named by the path expected,
+// and the LOTL is read under its URL's base name too.
+func TestOfflineNames(t *testing.T) {
+	dir := t.TempDir()
+	s := &Store{Cache: &Cache{Dir: dir}, Offline: true}
+	ctx := context.Background()
+	const lotlURL = "https://ec.europa.eu/tools/lotl/eu-lotl.xml"
+	_, err := s.Fetch(ctx, "lotl", lotlURL, false)
+	if !errors.Is(err, ErrNotInCache) || !strings.Contains(err.Error(), filepath.Join(dir, "lotl.xml")+" or "+filepath.Join(dir, "eu-lotl.xml")) {
+		t.Errorf("missing LOTL: %v", err)
+	}
+	if _, err := s.Fetch(ctx, "EL", "https://www.eett.gr/tsl/tl-el.xml", false); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "EL.xml")) {
+		t.Errorf("missing EL: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "eu-lotl.xml"), []byte("<lotl/>"), 0o644)
+	if f, err := s.Fetch(ctx, "lotl", lotlURL, false); err != nil || string(f.Data) != "<lotl/>" {
+		t.Errorf("eu-lotl.xml not read: %v", err)
+	}
+	// the LOTL URL's base name never reads another entry's file
+	os.WriteFile(filepath.Join(dir, "BE.xml"), []byte("<be/>"), 0o644)
+	os.Remove(filepath.Join(dir, "eu-lotl.xml"))
+	if _, err := s.Fetch(ctx, "lotl", "https://x.test/BE.xml", false); !errors.Is(err, ErrNotInCache) {
+		t.Errorf("LOTL read from BE.xml: %v", err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,7 +87,7 @@ const historyMaxSize = 64 << 20
 // writeHistoryFile writes a file of the history atomically (the cache's
 // helper: temporary file, fsync, rename, fsync of the directory).
 func (c *Cache) writeHistoryFile(r *os.Root, rel string, data []byte) error {
-	return writeFileAtomic(filepath.Join(c.Dir, filepath.FromSlash(rel)), data)
+	return writeFileAtomic(r, rel, data)
 }
 
 // HistoryName maps a cache name to its history name; ok is false for names
@@ -97,7 +96,7 @@ func HistoryName(name string) (string, bool) {
 	if name == HistoryLOTL || strings.EqualFold(name, "EU") {
 		return HistoryLOTL, true
 	}
-	if filepath.Ext(name) == ".xml" || !validName.MatchString(name) {
+	if !territoryName.MatchString(name) {
 		return "", false
 	}
 	return name, true
@@ -392,7 +391,7 @@ func (x *Fixed) Fetch(_ context.Context, name, url string, _ bool) (*Fetched, er
 	if data, ok := x.Lists[name]; ok {
 		return &Fetched{Data: data, URL: url, Origin: x.Origin, FromCache: true}, nil
 	}
-	if x.Pivots != nil && filepath.Ext(name) == ".xml" {
+	if x.Pivots != nil && IsPivotName(name) {
 		data, _, err := x.Pivots.Read(name)
 		if err != nil {
 			return nil, err
@@ -402,8 +401,12 @@ func (x *Fixed) Fetch(_ context.Context, name, url string, _ bool) (*Fetched, er
 	return nil, fmt.Errorf("%s: %w", name, ErrNotInCache)
 }
 
-// Cached has nothing more to offer than Fetch.
-func (x *Fixed) Cached(name, _ string) (*Fetched, error) {
+// Cached has nothing more to offer than Fetch: pivots from the cache, for
+// the chain's walk over cached pivots, and nothing else.
+func (x *Fixed) Cached(name, url string) (*Fetched, error) {
+	if x.Pivots != nil && IsPivotName(name) {
+		return x.Fetch(context.Background(), name, url, true) // pivots come from the cache either way
+	}
 	return nil, fmt.Errorf("%s: %w", name, ErrNotInCache)
 }
 

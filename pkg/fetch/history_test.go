@@ -54,7 +54,7 @@ func TestHistoryKeepsAcceptedVersions(t *testing.T) {
 	s := &Store{Cache: c, Now: func() time.Time { return now }}
 	accept(t, s, "lotl", 390, "<lotl390/>")
 	accept(t, s, "BE", 80, "<be80/>")
-	accept(t, s, "eu-lotl-pivot-341.xml", 341, "<pivot/>")
+	accept(t, s, "pivots/eu-lotl-pivot-341.xml", 341, "<pivot/>")
 	if err := s.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -209,13 +209,13 @@ func TestHistoryHandMadeEntries(t *testing.T) {
 func TestFixedSource(t *testing.T) {
 	dir := t.TempDir()
 	c, _ := OpenCache(dir, true)
-	c.Write("eu-lotl-pivot-1.xml", []byte("<p/>"), Meta{})
+	c.Write("pivots/eu-lotl-pivot-1.xml", []byte("<p/>"), Meta{})
 	x := &Fixed{Lists: map[string][]byte{"lotl": []byte("<l/>")}, Origin: OriginHistory, Pivots: c}
 	ctx := context.Background()
 	if f, err := x.Fetch(ctx, "lotl", "u", false); err != nil || string(f.Data) != "<l/>" || f.Origin != OriginHistory {
 		t.Errorf("lotl: %v", err)
 	}
-	if f, err := x.Fetch(ctx, "eu-lotl-pivot-1.xml", "u", true); err != nil || string(f.Data) != "<p/>" {
+	if f, err := x.Fetch(ctx, "pivots/eu-lotl-pivot-1.xml", "u", true); err != nil || string(f.Data) != "<p/>" {
 		t.Errorf("pivot: %v", err)
 	}
 	if _, err := x.Fetch(ctx, "BE", "u", false); !errors.Is(err, ErrNotInCache) {

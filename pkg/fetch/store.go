@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -74,7 +75,11 @@ type Store struct {
 // the cached copy's ETag / Last-Modified and, for .xml/.xtsl URLs, first
 // compares the published .sha2 digest with the cached copy.
 func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*Fetched, error) {
-	cached, meta, cerr := s.Cache.Read(name)
+	cached, meta, cerr := s.read(name, url)
+	if cerr == nil && IsPivotName(name) && meta != nil && meta.URL != url {
+		// another pivot URL with the same base name: not this pivot's copy
+		cached, meta, cerr = nil, nil, fmt.Errorf("%s: %w (the cached copy is of %s)", name, ErrNotInCache, Redact(meta.URL))
+	}
 	if s.Offline {
 		if cerr != nil {
 			return nil, fmt.Errorf("offline: %w", cerr)
@@ -120,6 +125,27 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 		notes = append(notes, "the published .sha2 digest does not match the downloaded list (it only signals changes; the signature decides)")
 	}
 	return &Fetched{Data: resp.Body, URL: url, Origin: OriginNetwork, ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
+}
+
+// read reads an entry from the cache. The LOTL of a hand-made directory may
+// also be kept under its URL's base name (eu-lotl.xml).
+func (s *Store) read(name, rawURL string) ([]byte, *Meta, error) {
+	data, meta, err := s.Cache.Read(name)
+	if name != "lotl" || !errors.Is(err, ErrNotInCache) {
+		return data, meta, err
+	}
+	base := strings.TrimPrefix(PivotName(rawURL), pivotPrefix)
+	if base == "lotl.xml" || base == "" {
+		return nil, nil, err
+	}
+	alt, aerr := s.Cache.ReadFile(base)
+	if aerr == nil {
+		return alt, nil, nil
+	}
+	if errors.Is(aerr, ErrNotInCache) {
+		return nil, nil, fmt.Errorf("lotl: %w (expected %s or %s)", ErrNotInCache, filepath.Join(s.Cache.Dir, "lotl.xml"), filepath.Join(s.Cache.Dir, base))
+	}
+	return nil, nil, err
 }
 
 // looksLikeXML refuses what is plainly not a list (an HTML error page
@@ -168,9 +194,12 @@ func (s *Store) sha2(ctx context.Context, url string) (string, error) {
 // Cached returns the cached copy of a list, for answering when it cannot be
 // fetched now. The caller verifies it and checks its NextUpdate.
 func (s *Store) Cached(name, url string) (*Fetched, error) {
-	data, meta, err := s.Cache.Read(name)
+	data, meta, err := s.read(name, url)
 	if err != nil {
 		return nil, err
+	}
+	if IsPivotName(name) && meta != nil && meta.URL != url {
+		return nil, fmt.Errorf("%s: %w (the cached copy is of %s)", name, ErrNotInCache, Redact(meta.URL))
 	}
 	f := &Fetched{Data: data, URL: url, Origin: OriginCacheFallback, FromCache: true}
 	if meta != nil {
@@ -220,6 +249,9 @@ func (s *Store) Accept(name string, f *Fetched, info AcceptInfo) error {
 	}
 	if err := s.addHistory(name, f, info); err != nil {
 		return err
+	}
+	if IsPivotName(name) {
+		return nil // pivots are history already: no rollback floor
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -49,7 +48,7 @@ func world(t testing.TB) (*tltest.World, trust.ChainOptions, memSource) {
 	src := memSource{files: map[string][]byte{"lotl": w.Files["/eu-lotl.xml"]}}
 	for i := range w.Pivots {
 		u := w.PivotURL(i)
-		src.files[filepath.Base(u)] = w.Files[u[len(w.Opts.BaseURL):]]
+		src.files[fetch.PivotName(u)] = w.Files[u[len(w.Opts.BaseURL):]]
 	}
 	for _, tr := range w.Opts.Territories {
 		src.files[tr] = w.Files["/"+tr+".xml"]

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"path"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,6 +36,10 @@ var ErrNoPointer = errors.New("no such territory")
 // MaxPivots caps the pivot walk.
 const MaxPivots = 20
 
+// DefaultPivotWalkTimeout is the one deadline of the whole pivot walk (every
+// pivot fetched at once, each retried once) when ChainOptions set none.
+const DefaultPivotWalkTimeout = 45 * time.Second
+
 // ChainOptions configure [Chain].
 type ChainOptions struct {
 	Options
@@ -47,7 +54,11 @@ type ChainOptions struct {
 	Territories []string
 	// Concurrency bounds parallel fetches and verifications (default 8).
 	Concurrency int
-	// Progress, if set, is told about each list as it is done.
+	// PivotWalkTimeout is the deadline of the whole pivot walk (default
+	// DefaultPivotWalkTimeout). Pivots not fetched by then count as failed.
+	PivotWalkTimeout time.Duration
+	// Progress, if set, is told about each list as it is done. Calls are
+	// never concurrent within one Chain.
 	Progress func(Event)
 }
 
@@ -86,7 +97,7 @@ const (
 
 // Outcome is the result for one list.
 type Outcome struct {
-	Name      string // cache name: "lotl", "BE", "eu-lotl-pivot-341.xml"
+	Name      string // cache name: "lotl", "BE", "pivots/eu-lotl-pivot-341.xml"
 	Territory string
 	URL       string
 	// List is set when the list passed (Verdict Valid, or Expired with
@@ -117,140 +128,344 @@ type ChainResult struct {
 	Anchors Anchors
 	Pivots  []Outcome
 	LOTL    Outcome
-	// Lists are the national lists, sorted by territory.
+	// Lists are the national lists, sorted by territory. A territory the
+	// LOTL lists but eutl cannot use (no pointer in a form it reads) is here
+	// too, failed, so that no answer takes its absence for a "no".
 	Lists    []Outcome
 	Warnings []string
+	// Err is set when nothing could be judged for a reason outside the
+	// lists: the cache's rollback state is unusable (a *fetch.CacheError).
+	Err error
 }
 
-// Chain fetches and verifies the LOTL (through its pivots) and every
-// national XML list it points to. A list's failure never affects another's
-// verdict; only lists that passed carry a VerifiedList.
+// Chain fetches and verifies the LOTL and every national XML list it points
+// to. The LOTL is first verified against the anchors directly, then through
+// the pivots already cached, and only when both fail through a walk that
+// fetches the pivots. A list's failure never affects another's verdict; only
+// lists that passed carry a VerifiedList.
 func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
 	}
-	o.Progress = serialized(o.Progress)
-	res := &ChainResult{Anchors: o.Anchors}
-	res.LOTL = Outcome{Name: "lotl", Territory: "EU", URL: o.LOTLURL}
-
-	f, err := get(ctx, src, "lotl", o.LOTLURL, false, &res.LOTL, o.Options)
-	if err != nil {
-		res.LOTL.Err = err
-		return res
+	if o.PivotWalkTimeout <= 0 {
+		o.PivotWalkTimeout = DefaultPivotWalkTimeout
 	}
-	// The pivot walk needs the LOTL's SchemeInformationURI before the LOTL is
-	// trusted: read it from the signed content only after the walk verified
-	// the LOTL; here we only learn which URLs to fetch.
-	pivotURLs := pivotURLsOf(f.Data, o)
-	allowed := o.Anchors
-	for i := len(pivotURLs) - 1; i >= 0 && len(res.Pivots) < MaxPivots; i-- {
-		u := pivotURLs[i]
-		name := path.Base(u)
-		out := Outcome{Name: name, Territory: "EU", URL: u}
-		pf, err := get(ctx, src, name, u, true, &out, o.Options)
-		if err == nil {
-			pivotOpts := o.Options
+	r := &chainRun{ctx: ctx, src: src, o: o, res: &ChainResult{Anchors: o.Anchors}}
+	r.res.LOTL = Outcome{Name: "lotl", Territory: "EU", URL: o.LOTLURL}
+	floor, err := src.LastSequence("lotl")
+	if err != nil {
+		r.res.Err = err
+		return r.res
+	}
+	f, err := get(ctx, src, "lotl", o.LOTLURL, false, &r.res.LOTL, o.Options)
+	if err != nil {
+		r.res.LOTL.Err = err
+		return r.res
+	}
+	vl, err := r.establishLOTL(f.Data, floor)
+	if err != nil {
+		r.res.LOTL.Err = err
+		r.notify(Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: r.res.LOTL.Verdict()})
+		return r.res
+	}
+	r.res.LOTL.List = vl
+	accept(src, "lotl", f, vl, &r.res.LOTL)
+	r.notify(Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: vl.Verdict})
+	r.res.Warnings = append(r.res.Warnings, lotlWarnings(vl.List, o)...)
+	r.verifyNationalLists(vl.List)
+	r.rethrow()
+	return r.res
+}
+
+// chainRun is the state of one Chain call.
+type chainRun struct {
+	ctx context.Context
+	src Source
+	o   ChainOptions
+	res *ChainResult
+
+	mu sync.Mutex // serialises Progress and records a worker's panic
+	// panicked is the first panic of a worker goroutine, raised again in
+	// the caller's goroutine (where a recover can see it).
+	panicked any
+}
+
+func (r *chainRun) notify(e Event) {
+	if r.o.Progress != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.o.Progress(e)
+	}
+}
+
+// guard runs f, recording a panic instead of crashing the process from a
+// goroutine no one can recover in.
+func (r *chainRun) guard(f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.mu.Lock()
+			if r.panicked == nil {
+				r.panicked = fmt.Sprintf("%v\n\n%s", v, debug.Stack())
+			}
+			r.mu.Unlock()
+		}
+	}()
+	f()
+}
+
+func (r *chainRun) rethrow() {
+	if r.panicked != nil {
+		panic(r.panicked)
+	}
+}
+
+// establishLOTL verifies the LOTL: against the anchors, then through the
+// cached pivots, then through the pivots fetched. It sets res.Pivots to the
+// walk that was used, if any.
+func (r *chainRun) establishLOTL(data []byte, floor int) (*VerifiedList, error) {
+	exp := Expect{Territory: "EU", Type: tsl.TypeEUListOfTheLists, URL: r.o.LOTLURL, MinSequence: floor}
+	vl, err := verifyWithAnchors(data, r.o.Anchors, exp, r.o.Options)
+	if !needsWalk(err) {
+		return vl, err
+	}
+	urls := r.pivotPlan(data)
+	if len(urls) == 0 {
+		return nil, err
+	}
+	cached := r.walk(urls, false)
+	if walkComplete(cached) || r.ctx.Err() != nil {
+		r.res.Pivots = cached.outcomes
+		r.res.Warnings = append(r.res.Warnings, cached.warnings...)
+		return verifyWithAnchors(data, cached.signers(r.o.Anchors), exp, r.o.Options)
+	}
+	if cached.last != nil {
+		if vl, err := verifyWithAnchors(data, cached.signers(r.o.Anchors), exp, r.o.Options); !needsWalk(err) {
+			r.res.Pivots = cached.outcomes
+			r.res.Warnings = append(r.res.Warnings, cached.warnings...)
+			return vl, err
+		}
+	}
+	fetched := r.walk(urls, true)
+	r.res.Pivots = fetched.outcomes
+	r.res.Warnings = append(r.res.Warnings, fetched.warnings...)
+	vl, err = verifyWithAnchors(data, fetched.signers(r.o.Anchors), exp, r.o.Options)
+	if needsWalk(err) && fetched.missing > 0 {
+		// The signer may be proven by a pivot that could not be fetched:
+		// a fetch failure, not a verdict on the LOTL.
+		var le *ListError
+		errors.As(err, &le)
+		var names []string
+		for _, o := range fetched.outcomes {
+			if o.Verdict() == FetchFailed {
+				names = append(names, path.Base(o.URL))
+			}
+		}
+		err = &ListError{Territory: "EU", URL: r.o.LOTLURL, Verdict: FetchFailed,
+			Err: fmt.Errorf("the LOTL's signer is not an anchor and %d pivot(s) that could prove it could not be fetched (%s): %w", fetched.missing, strings.Join(names, ", "), le.Err)}
+	}
+	return vl, err
+}
+
+// needsWalk: only a LOTL whose signer is not (yet) trusted is worth a walk;
+// any other failure is the LOTL's own.
+func needsWalk(err error) bool {
+	var le *ListError
+	return errors.As(err, &le) && le.Verdict == UntrustedSigner
+}
+
+// pivotPlan lists the pivots to walk, oldest first: those the (not yet
+// verified) LOTL names, on the LOTL URL's own scheme and host, at most
+// MaxPivots. Foreign hosts and the cap are reported as warnings.
+func (r *chainRun) pivotPlan(data []byte) []string {
+	listed := pivotURLsOf(data, r.o)
+	var urls []string
+	for _, u := range listed {
+		if why := foreignPivot(u, r.o.LOTLURL); why != "" {
+			r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("pivot %s skipped: %s", fetch.Redact(u), why))
+			continue
+		}
+		urls = append(urls, u)
+	}
+	slices.Reverse(urls) // the LOTL lists the newest first
+	if len(urls) > MaxPivots {
+		walked, left := urls[:MaxPivots], urls[MaxPivots:]
+		r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("the LOTL lists %d pivots; only the oldest %d were walked (%s … %s), the %d newer ones were not (%s … %s)",
+			len(urls), MaxPivots, path.Base(walked[0]), path.Base(walked[len(walked)-1]), len(left), path.Base(left[0]), path.Base(left[len(left)-1])))
+		urls = walked
+	}
+	return urls
+}
+
+// foreignPivot says why a pivot URL is not fetched ("" when it may be): only
+// the LOTL URL's own scheme and host are asked, so that a list cannot make
+// eutl request any other server.
+func foreignPivot(pivot, lotl string) string {
+	pu, err := url.Parse(pivot)
+	if err != nil {
+		return "not a URL"
+	}
+	lu, err := url.Parse(lotl)
+	if err != nil {
+		return "the LOTL URL is not a URL"
+	}
+	if pu.User != nil || !strings.EqualFold(pu.Scheme, lu.Scheme) || !strings.EqualFold(pu.Host, lu.Host) {
+		return fmt.Sprintf("not on the LOTL's own scheme and host (%s://%s)", lu.Scheme, lu.Host)
+	}
+	return ""
+}
+
+// walkResult is one pivot walk.
+type walkResult struct {
+	outcomes []Outcome
+	// last is the signer set the walk arrived at (nil: none beyond anchors).
+	last     *Anchors
+	missing  int // pivots that could not be read
+	warnings []string
+}
+
+func walkComplete(w walkResult) bool { return w.missing == 0 }
+
+// signers are the certificates allowed to sign the LOTL after the walk: the
+// set it arrived at and the anchors.
+func (w walkResult) signers(anchors Anchors) Anchors {
+	if w.last == nil {
+		return anchors
+	}
+	return Anchors{Name: w.last.Name, SHA256: append([]string{}, anchors.SHA256...),
+		DER: append(append([][]byte{}, w.last.DER...), anchors.DER...)}
+}
+
+// walk reads the pivots (from the cache only, or fetching them: all at
+// once, one retry each, under one deadline) and verifies them oldest first,
+// each with the signer set of the one before.
+func (r *chainRun) walk(urls []string, network bool) walkResult {
+	data := r.readPivots(urls, network)
+	w := walkResult{}
+	allowed := r.o.Anchors
+	for i, u := range urls {
+		name := fetch.PivotName(u)
+		out := data[i].out
+		if data[i].err != nil {
+			out.Err = data[i].err
+			w.missing++
+			if network {
+				w.warnings = append(w.warnings, fmt.Sprintf("pivot %s could not be fetched: %v", u, data[i].err))
+			}
+		} else {
+			pivotOpts := r.o.Options
 			pivotOpts.At = time.Time{} // pivots are history: freshness does not apply
-			vl, verr := verifyWithAnchors(pf.Data, allowed, Expect{Territory: "EU", Type: tsl.TypeEUListOfTheLists, URL: u}, pivotOpts)
-			if verr != nil {
-				out.Err = verr
-				res.Warnings = append(res.Warnings, fmt.Sprintf("pivot %s did not verify; the signer set is kept: %v", u, verr))
+			vl, err := verifyWithAnchors(data[i].f.Data, allowed, Expect{Territory: "EU", Type: tsl.TypeEUListOfTheLists, URL: u}, pivotOpts)
+			if err != nil {
+				out.Err = err
+				w.warnings = append(w.warnings, fmt.Sprintf("pivot %s did not verify; the signer set is kept: %v", u, err))
 			} else {
 				vl.Verdict = Valid
 				out.List = vl
 				if sp := vl.List.SelfPointer(); sp != nil && len(sp.Certificates) > 0 {
-					allowed = Anchors{Name: "self-pointer of pivot " + name}
+					allowed = Anchors{Name: "self-pointer of pivot " + path.Base(u)}
 					for _, c := range sp.Certificates {
 						allowed.DER = append(allowed.DER, c.Raw)
 					}
+					w.last = &allowed
 				}
-				accept(src, name, pf, vl, &out)
+				accept(r.src, name, data[i].f, vl, &out)
 			}
-		} else {
-			out.Err = err
-			res.Warnings = append(res.Warnings, fmt.Sprintf("pivot %s could not be fetched: %v", u, err))
 		}
-		res.Pivots = append(res.Pivots, out)
-		notify(o, Event{Kind: EventListDone, Done: name, Role: RolePivot, Verdict: out.Verdict()})
+		w.outcomes = append(w.outcomes, out)
+		r.notify(Event{Kind: EventListDone, Done: name, Role: RolePivot, Verdict: out.Verdict()})
 	}
-	if len(pivotURLs) > MaxPivots {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the LOTL lists %d pivots; only the newest %d were walked", len(pivotURLs), MaxPivots))
-	}
+	return w
+}
 
-	// The current LOTL: signed by the set the walk arrived at, or directly
-	// by an anchor.
-	both := Anchors{Name: allowed.Name, SHA256: append(append([]string{}, allowed.SHA256...), o.Anchors.SHA256...), DER: append(append([][]byte{}, allowed.DER...), o.Anchors.DER...)}
-	floor, err := src.LastSequence("lotl")
-	if err != nil {
-		res.LOTL.Err = &ListError{Territory: "EU", URL: o.LOTLURL, Verdict: ParseFailed, Err: err}
-		return res
-	}
-	vl, err := verifyWithAnchors(f.Data, both, Expect{Territory: "EU", Type: tsl.TypeEUListOfTheLists, URL: o.LOTLURL, MinSequence: floor}, o.Options)
-	if err != nil {
-		res.LOTL.Err = err
-		notify(o, Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: res.LOTL.Verdict()})
-		return res
-	}
-	res.LOTL.List = vl
-	accept(src, "lotl", f, vl, &res.LOTL)
-	notify(o, Event{Kind: EventListDone, Done: "EU", Role: RoleLOTL, Verdict: vl.Verdict})
-	res.Warnings = append(res.Warnings, lotlWarnings(vl.List, o)...)
+type pivotData struct {
+	out Outcome
+	f   *fetch.Fetched
+	err error
+}
 
-	// Every national XML list, in parallel.
-	pointers := vl.List.XMLPointers()
-	if o.Territories != nil {
+// readPivots gets every pivot's bytes, concurrently.
+func (r *chainRun) readPivots(urls []string, network bool) []pivotData {
+	ctx, cancel := context.WithTimeout(fetch.WithRetries(r.ctx, 1), r.o.PivotWalkTimeout)
+	defer cancel()
+	out := make([]pivotData, len(urls))
+	var g errgroup.Group // at most MaxPivots small requests to one host, all at once
+	for i, u := range urls {
+		name := fetch.PivotName(u)
+		out[i].out = Outcome{Name: name, Territory: "EU", URL: u}
+		g.Go(func() error {
+			r.guard(func() {
+				if !network {
+					f, err := r.src.Cached(name, u)
+					if err == nil {
+						f.Origin = fetch.OriginCache
+						out[i].out.Origin = f.Origin
+						out[i].f = f
+					} else {
+						out[i].err = &ListError{Territory: "EU", URL: u, Verdict: FetchFailed, Err: err}
+					}
+					return
+				}
+				f, err := r.src.Fetch(ctx, name, u, true)
+				if err != nil {
+					if ctx.Err() != nil && r.ctx.Err() == nil {
+						err = fmt.Errorf("%w (the pivot walk's deadline of %s passed)", err, r.o.PivotWalkTimeout)
+					}
+					out[i].err = &ListError{Territory: "EU", URL: u, Verdict: FetchFailed, Err: err}
+					return
+				}
+				out[i].out.Origin = f.Origin
+				out[i].out.Notes = append(out[i].out.Notes, f.Notes...)
+				out[i].f = f
+			})
+			return nil
+		})
+	}
+	_ = g.Wait()
+	r.rethrow()
+	return out
+}
+
+// verifyNationalLists verifies every national list the LOTL points to (or
+// those of o.Territories), in parallel, and records territories the LOTL
+// lists in a form eutl cannot use as failed.
+func (r *chainRun) verifyNationalLists(lotl *tsl.List) {
+	pointers := lotl.XMLPointers()
+	unusable := unusableTerritories(lotl)
+	if r.o.Territories != nil {
 		want := map[string]bool{}
-		for _, t := range o.Territories {
+		for _, t := range r.o.Territories {
 			want[t] = true
 		}
-		var keep []tsl.Pointer
+		pointers = slices.DeleteFunc(pointers, func(p tsl.Pointer) bool { return !want[p.Territory] })
+		unusable = slices.DeleteFunc(unusable, func(o Outcome) bool { return !want[o.Territory] })
 		for _, p := range pointers {
-			if want[p.Territory] {
-				keep = append(keep, p)
-				delete(want, p.Territory)
-			}
+			delete(want, p.Territory)
+		}
+		for _, o := range unusable {
+			delete(want, o.Territory)
 		}
 		for t := range want {
-			res.Lists = append(res.Lists, Outcome{Name: t, Territory: t, Err: &ListError{Territory: t, Verdict: FetchFailed,
-				Err: fmt.Errorf("%w: the LOTL (sequence %d) has no XML pointer for territory %s", ErrNoPointer, vl.List.SequenceNumber, t)}})
+			r.res.Lists = append(r.res.Lists, Outcome{Name: t, Territory: t, Err: &ListError{Territory: t, Verdict: FetchFailed,
+				Err: fmt.Errorf("%w: the LOTL (sequence %d) has no XML pointer for territory %s", ErrNoPointer, lotl.SequenceNumber, t)}})
 		}
-		pointers = keep
 	}
-	notify(o, Event{Kind: EventTotal, Total: len(pointers)})
+	r.res.Lists = append(r.res.Lists, unusable...)
+	r.notify(Event{Kind: EventTotal, Total: len(pointers)})
 	outs := make([]Outcome, len(pointers))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.Concurrency)
+	g, gctx := errgroup.WithContext(r.ctx)
+	g.SetLimit(r.o.Concurrency)
 	for i, p := range pointers {
 		g.Go(func() error {
-			outs[i] = verifyPointer(gctx, src, p, o.Options)
-			notify(o, Event{Kind: EventListDone, Done: p.Territory, Role: RoleNational, Verdict: outs[i].Verdict()})
+			r.guard(func() {
+				outs[i] = verifyPointer(gctx, r.src, p, r.o.Options)
+				r.notify(Event{Kind: EventListDone, Done: p.Territory, Role: RoleNational, Verdict: outs[i].Verdict()})
+			})
 			return nil
 		})
 	}
 	_ = g.Wait() // workers never fail the group: each outcome carries its error
-	res.Lists = append(res.Lists, outs...)
-	sort.SliceStable(res.Lists, func(i, j int) bool { return res.Lists[i].Territory < res.Lists[j].Territory })
-	return res
-}
-
-func notify(o ChainOptions, e Event) {
-	if o.Progress != nil {
-		o.Progress(e)
-	}
-}
-
-// serialized calls progress from one goroutine at a time: the lock is this
-// call's own, so concurrent chains never wait for each other's callbacks.
-func serialized(progress func(Event)) func(Event) {
-	if progress == nil {
-		return nil
-	}
-	var mu sync.Mutex
-	return func(e Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		progress(e)
-	}
+	r.res.Lists = append(r.res.Lists, outs...)
+	sort.SliceStable(r.res.Lists, func(i, j int) bool { return r.res.Lists[i].Territory < r.res.Lists[j].Territory })
 }
 
 // get fetches a list; on a fetch failure it falls back to the last verified
@@ -291,6 +506,13 @@ func accept(src Source, name string, f *fetch.Fetched, vl *VerifiedList, out *Ou
 
 func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Outcome {
 	out := Outcome{Name: p.Territory, Territory: p.Territory, URL: p.Location}
+	if !validTerritory(p.Territory) {
+		// never a cache name or state key chosen by a malformed code
+		out.Name = ""
+		out.Err = &ListError{Territory: p.Territory, URL: p.Location, Verdict: ParseFailed,
+			Err: fmt.Errorf("the LOTL's pointer names territory %q, not a code of two capital letters", p.Territory)}
+		return out
+	}
 	f, err := get(ctx, src, p.Territory, p.Location, false, &out, o)
 	if err != nil {
 		out.Err = err

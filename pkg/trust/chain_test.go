@@ -340,3 +340,58 @@ func TestAdversarialCacheWriteFailure(t *testing.T) {
 		}
 	})
 }
+
+// panickingFetch panics while fetching one territory's list.
+type panickingFetch struct{ *fetch.Store }
+
+func (p panickingFetch) Fetch(ctx context.Context, name, url string, immutable bool) (*fetch.Fetched, error) {
+	if name == "FR" {
+		panic("fetching FR")
+	}
+	return p.Store.Fetch(ctx, name, url, immutable)
+}
+
+// TestChainWorkerPanic: a panic in a worker goroutine is raised again in
+// the caller's goroutine, where the program's recover sees it.
+func TestChainWorkerPanic(t *testing.T) {
+	e := newEnv(t, tltest.WorldOptions{})
+	defer func() {
+		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "fetching FR") {
+			t.Fatalf("recovered %v", v)
+		}
+	}()
+	trust.Chain(context.Background(), panickingFetch{e.store(false)}, e.opts)
+	t.Fatal("no panic")
+}
+
+// TestChainProgressPerCall: Progress calls are serialised within a Chain,
+// not across calls (two chains report at the same time).
+func TestChainProgressPerCall(t *testing.T) {
+	e := newEnv(t, tltest.WorldOptions{})
+	block := make(chan struct{})
+	started := make(chan struct{}, 1)
+	o1 := e.opts
+	o1.Progress = func(trust.Event) {
+		select {
+		case started <- struct{}{}:
+			<-block // the first chain holds its progress callback
+		default:
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		trust.Chain(context.Background(), e.store(false), o1)
+	}()
+	<-started
+	e2 := newEnv(t, tltest.WorldOptions{})
+	o2 := e2.opts
+	n := 0
+	o2.Progress = func(trust.Event) { n++ }
+	trust.Chain(context.Background(), e2.store(false), o2)
+	close(block)
+	<-done
+	if n == 0 {
+		t.Fatal("no progress from the second chain")
+	}
+}

@@ -15,13 +15,14 @@ func (l *List) SelfPointer() *Pointer {
 }
 
 // XMLPointers returns a LOTL's pointers to national lists in XML form
-// (MimeType application/vnd.etsi.tsl+xml, type EUgeneric), in document
+// (MimeType application/vnd.etsi.tsl+xml, compared as media types are:
+// case-insensitively, parameters ignored; type EUgeneric), in document
 // order, at most one per territory (the first). PDF pointers are ignored.
 func (l *List) XMLPointers() []Pointer {
 	var out []Pointer
 	seen := map[string]bool{}
 	for _, p := range l.Pointers {
-		if strings.TrimSpace(p.MimeType) != MimeTypeTSL || p.Type != TypeEUGeneric || seen[p.Territory] {
+		if !isTSLMediaType(p.MimeType) || p.Type != TypeEUGeneric || seen[p.Territory] {
 			continue
 		}
 		seen[p.Territory] = true
@@ -38,4 +39,14 @@ func (l *List) XMLPointer(territory string) *Pointer {
 		}
 	}
 	return nil
+}
+
+// isTSLMediaType compares a pointer's MimeType with the XML list media type
+// as media types compare: case-insensitively, parameters ignored
+// ("application/VND.ETSI.TSL+XML" is an XML pointer).
+func isTSLMediaType(m string) bool {
+	if i := strings.IndexByte(m, ';'); i >= 0 {
+		m = m[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(m), MimeTypeTSL)
 }

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -191,30 +189,24 @@ func certCode(r *qualify.Result) int {
 // qualify.MaxInput bytes; anything else is a usage error naming the file and
 // offset.
 func (g *globalOptions) readCertInput(name string) ([]qualify.Input, error) {
-	var r io.Reader
+	var data []byte
+	var err error
 	if g.env.replay != nil {
 		// evidence verify: the files the recorded run read, from the bundle
 		b, ok := g.env.replay.inputs[name]
 		if !ok {
 			return nil, usagef(fmt.Errorf("%s is not in the bundle", name))
 		}
-		r = bytes.NewReader(b)
+		data = b
 	} else if name == "-" {
-		r = g.env.Stdin
+		data, err = io.ReadAll(io.LimitReader(g.env.Stdin, qualify.MaxInput+1))
 	} else {
-		f, err := os.Open(g.path(name))
-		if err != nil {
-			return nil, usagef(fmt.Errorf("cannot read certificate file: %w", err))
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return nil, usagef(fmt.Errorf("%s is a directory, not a certificate file", name))
-		}
-		r = f
+		// a regular file only (no FIFO or device), bounded like every
+		// local input; one byte over the limit lets ReadCerts say so
+		data, err = readLocal(g.path(name), qualify.MaxInput+1)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, qualify.MaxInput+1))
 	if err != nil {
-		return nil, usagef(fmt.Errorf("cannot read %s: %w", name, err))
+		return nil, usagef(fmt.Errorf("cannot read certificate file: %w", err))
 	}
 	if g.certInputs != nil {
 		g.certInputs[name] = data // --evidence records the input

@@ -3,14 +3,23 @@ package cli
 import (
 	"encoding/pem"
 	"fmt"
-	"os"
+
+	"github.com/eutl/eutl/pkg/fetch"
 )
+
+// readLocal reads a file named on the command line: a regular file of at
+// most max bytes (FIFOs, devices and directories are refused, a larger file
+// is an error, never truncated). Lists take the fetch limit, certificate and
+// anchor files fetch.MaxCertFileSize.
+func readLocal(path string, max int64) ([]byte, error) {
+	return fetch.ReadLocalFile(path, max)
+}
 
 // readCertFiles reads every CERTIFICATE block of the given PEM files.
 func readCertFiles(files []string) ([][]byte, error) {
 	var out [][]byte
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := readLocal(f, fetch.MaxCertFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("cannot read certificate file: %w", err)
 		}

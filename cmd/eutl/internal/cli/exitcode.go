@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	"github.com/eutl/eutl/pkg/eutl"
+	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -78,6 +79,10 @@ func exitCode(err error) int {
 	}
 	if environmentProblem(err) {
 		return ExitUsage
+	}
+	var cacheErr *fetch.CacheError
+	if errors.As(err, &cacheErr) {
+		return ExitUsage // the environment: a cache dir that cannot be used
 	}
 	return ExitInternal
 }

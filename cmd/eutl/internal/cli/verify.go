@@ -3,11 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/eutl/eutl/pkg/eutl"
+	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/report"
 	"github.com/eutl/eutl/pkg/trust"
 )
@@ -33,13 +33,13 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 			if len(certFiles) > 0 && lotlFile != "" {
 				return usagef(errors.New("--cert and --lotl exclude each other: --cert names the allowed signers, --lotl takes them from the LOTL's pointer"))
 			}
-			data, err := os.ReadFile(g.path(args[0]))
+			data, err := readLocal(g.path(args[0]), fetch.DefaultMaxSize)
 			if err != nil {
 				return usagef(fmt.Errorf("cannot read %s: %w", args[0], err))
 			}
 			cfg := eutl.VerifyConfig{URL: args[0], At: g.at, AllowExpiredUnsafe: g.allowExpired}
 			if lotlFile != "" {
-				if cfg.LOTL, err = os.ReadFile(g.path(lotlFile)); err != nil {
+				if cfg.LOTL, err = readLocal(g.path(lotlFile), fetch.DefaultMaxSize); err != nil {
 					return usagef(fmt.Errorf("cannot read --lotl file: %w", err))
 				}
 				cfg.LOTLURL = lotlFile

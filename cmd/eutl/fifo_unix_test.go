@@ -1,0 +1,8 @@
+//go:build unix
+
+package main
+
+import "syscall"
+
+// mkfifo makes a named pipe (tests of inputs that are not regular files).
+func mkfifo(path string) error { return syscall.Mkfifo(path, 0o644) }
