@@ -123,10 +123,12 @@ func interruptCause(ctx context.Context) string {
 }
 
 // tableWriter is stdout for results: tables fit the terminal's width
-// unless --wide is given or stdout is not a terminal.
+// unless --wide is given, stdout is not a terminal, or the output is recorded
+// in an evidence bundle (which must reproduce it byte for byte wherever it is
+// verified, whatever that terminal's width).
 func (g *globalOptions) tableWriter(cmd *cobra.Command) io.Writer {
 	w := cmd.OutOrStdout()
-	if g.wide || g.format != report.Table {
+	if g.wide || g.format != report.Table || g.ev != nil {
 		return w
 	}
 	return report.FitWidth(w, g.env.StdoutWidth)
