@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/eutl/eutl/internal/dn"
 	"math/big"
 	"strings"
 	"time"
@@ -160,7 +161,7 @@ func ParseCert(der []byte) (*Cert, error) {
 	if _, err := asn1.Unmarshal(t.Issuer.FullBytes, &iss); err != nil {
 		return nil, fmt.Errorf("not a DER certificate: issuer: %w", err)
 	}
-	out.Subject, out.Issuer = formatName(subj), formatName(iss)
+	out.Subject, out.Issuer = dn.Format(subj), dn.Format(iss)
 	out.subjectKey, out.issuerKey = dnKey(out.Subject), dnKey(out.Issuer)
 	for _, rdn := range subj {
 		for _, atv := range rdn {

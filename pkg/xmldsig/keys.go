@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/brainpool"
+	"github.com/eutl/eutl/internal/dn"
 )
 
 // CertInfo is what eutl needs of a signer certificate. It is read by
@@ -151,7 +152,7 @@ func rdnString(der []byte) string {
 	if _, err := asn1.Unmarshal(der, &seq); err != nil {
 		return ""
 	}
-	return formatName(seq)
+	return dn.Format(seq)
 }
 
 func parseSPKI(spki *spkiASN1, info *CertInfo) error {
