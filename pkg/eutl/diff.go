@@ -16,8 +16,6 @@ import (
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/snapshot"
 	"github.com/eutl/eutl/pkg/trust"
-	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // Side is one side of a [Diff]. Exactly one of Dir, File, Kept and Current
@@ -357,7 +355,7 @@ func (dc *DiffConfig) side(s *Side) (*side, error) {
 		}
 		return &side{label: label, lotl: true, groups: []group{g}}, nil
 	}
-	terr := peekTerritory(data)
+	terr := trust.ClaimedTerritory(data)
 	out := &side{label: label, territory: terr}
 	if len(dc.PinCerts) > 0 {
 		out.lotl = terr == "EU"
@@ -670,25 +668,4 @@ func Changes(ctx context.Context, cfg Config, set *Set) []Change {
 		changes = append(changes, c)
 	}
 	return changes
-}
-
-// peekTerritory reads SchemeTerritory from an unverified file, only to
-// know which list it claims to be (the chain then verifies it as that
-// territory's list, or refuses it); "" when it cannot tell.
-func peekTerritory(data []byte) string {
-	root, err := xmldsig.ScanDocument(data, 0)
-	if err != nil {
-		return ""
-	}
-	for si := root.FirstElement(); si.Valid(); si = si.NextElement() {
-		if !si.Is(tsl.NSTSL, "SchemeInformation") {
-			continue
-		}
-		for c := si.FirstElement(); c.Valid(); c = c.NextElement() {
-			if c.Is(tsl.NSTSL, "SchemeTerritory") {
-				return strings.TrimSpace(c.Text())
-			}
-		}
-	}
-	return ""
 }

@@ -84,7 +84,7 @@ func expectFromPointer(p tsl.Pointer) Expect {
 // the pointer; a territory the LOTL has no XML pointer for is a
 // *ListError with verdict UntrustedSigner.
 func ExpectFromLOTL(lotl *tsl.List, data []byte, url string) (Expect, error) {
-	terr := peekTerritory(data)
+	terr := ClaimedTerritory(data)
 	p := lotl.XMLPointer(terr)
 	if p == nil {
 		return Expect{Territory: terr}, &ListError{Territory: terr, URL: url, Verdict: UntrustedSigner,
@@ -106,10 +106,11 @@ func (e *noPointerError) Error() string {
 
 func (e *noPointerError) Is(target error) bool { return target == ErrNoPointer }
 
-// peekTerritory reads SchemeTerritory from unverified input, only to choose
-// which pointer's certificates to verify it with. It returns "" when it
+// ClaimedTerritory reads SchemeTerritory from unverified input, only to
+// choose which pointer's certificates to verify it with (the verification
+// then checks the territory like everything else). It returns "" when it
 // cannot tell; the verification that follows reports the real problem.
-func peekTerritory(data []byte) string {
+func ClaimedTerritory(data []byte) string {
 	root, err := xmldsig.ScanDocument(data, 0)
 	if err != nil {
 		return ""
