@@ -24,6 +24,19 @@ var ErrNotRegular = errors.New("not a regular file")
 // checked before it is opened (a FIFO would block the open) and again once
 // open (it may have been replaced in between).
 func ReadLocalFile(path string, max int64) ([]byte, error) {
+	f, err := OpenLocalFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readOpened(f, path, max)
+}
+
+// OpenLocalFile opens the regular file at path for a reader that bounds
+// what it reads itself (a batch file read line by line). Like
+// [ReadLocalFile] it refuses anything but a regular file, before opening
+// (a FIFO would block the open) and once open, wrapping [ErrNotRegular].
+func OpenLocalFile(path string) (*os.File, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -35,8 +48,14 @@ func ReadLocalFile(path string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return readOpened(f, path, max)
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, notRegular(path, fi.Mode())
+	}
+	return f, nil
 }
 
 // readOpened checks that an opened file is regular and reads at most max

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
 )
@@ -153,7 +154,8 @@ type batchSource struct {
 // in memory.
 func (g *globalOptions) batchInput(ctx context.Context, name string) (batchSource, func(), error) {
 	if name != "-" {
-		f, err := os.Open(g.path(name))
+		// a regular file only: a FIFO or a device (/dev/zero) is refused
+		f, err := fetch.OpenLocalFile(g.path(name))
 		if err != nil {
 			return batchSource{}, nil, usagef(fmt.Errorf("cannot read the batch file: %w", err))
 		}
