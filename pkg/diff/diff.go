@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -68,7 +69,9 @@ const (
 )
 
 // Kinds lists every kind, in the order events are reported within a list.
-var Kinds = []Kind{
+func Kinds() []Kind { return slices.Clone(kinds) }
+
+var kinds = []Kind{
 	ListAdded, ListRemoved, ListSequenceChanged, ListVersionChanged, ListSignerRotated, ListNextUpdateChanged, ListOperatorChanged,
 	LOTLPointerAdded, LOTLPointerRemoved, LOTLPointerLocationChanged, LOTLPointerCertificateAdded, LOTLPointerCertificateRemoved,
 	LOTLPivotAdded, LOTLPivotRemoved, LOTLNoticeChanged,
@@ -886,7 +889,7 @@ func Summary(events []Event) string {
 		counts[e.Kind]++
 	}
 	var parts []string
-	for _, k := range Kinds {
+	for _, k := range Kinds() {
 		if c := counts[k]; c > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c, strings.ReplaceAll(string(k), "_", " ")))
 		}

@@ -340,7 +340,7 @@ type facts struct {
 }
 
 func newFacts(x *Cert) facts {
-	f := facts{x: x, preE: x.NotBefore.Before(query.EIDASDate)}
+	f := facts{x: x, preE: x.NotBefore.Before(query.EIDASDate())}
 	qcp, qcpPlus := contains(x.Policies, oidQCP), contains(x.Policies, oidQCPPlus)
 	noLeg := len(x.QC.CCLegislation) == 0
 	if f.preE {
@@ -414,7 +414,7 @@ func init() {
 
 func (q *Index) entryOf(f facts, s *service, e query.Entry, t time.Time, warn func(string)) *entry {
 	in := e.Instance
-	en := &entry{svc: s, e: e, preE: e.From.Before(query.EIDASDate), caqc: tsl.NormalizeURI(in.Type) == tsl.ServiceTypeCAQC,
+	en := &entry{svc: s, e: e, preE: e.From.Before(query.EIDASDate()), caqc: tsl.NormalizeURI(in.Type) == tsl.ServiceTypeCAQC,
 		status: tail(in.Status), Q: map[string]bool{}, A: map[string]bool{}}
 	switch {
 	case !en.preE && en.status == "granted":
@@ -424,7 +424,7 @@ func (q *Index) entryOf(f facts, s *service, e query.Entry, t time.Time, warn fu
 		// check decides (a status not migrated by then is no eIDAS
 		// qualified status; TS 119 615 gives indeterminate, DSS keys this
 		// on the entry's start and would still count it).
-		en.granted = t.Before(query.EIDASDate)
+		en.granted = t.Before(query.EIDASDate())
 		if !en.granted {
 			en.notMigrated = true
 		}
@@ -917,7 +917,7 @@ func tsuResult(hits []hit, iss, at time.Time) *TSU {
 	ok := func(t time.Time) (*service, query.Entry, bool) {
 		for _, h := range tsa {
 			e, found := entryAtT(h.svc.ref.Timeline, t)
-			if found && tail(e.Instance.Type) == "TSA/QTST" && tail(e.Instance.Status) == "granted" && !e.From.Before(query.EIDASDate) && !t.Before(query.EIDASDate) {
+			if found && tail(e.Instance.Type) == "TSA/QTST" && tail(e.Instance.Status) == "granted" && !e.From.Before(query.EIDASDate()) && !t.Before(query.EIDASDate()) {
 				return h.svc, e, true
 			}
 		}

@@ -47,7 +47,7 @@ func (ix *Index) Providers(pq ProvidersQuery) []ProviderSummary {
 			}
 		}
 	}
-	kind := AnyQualified
+	kind := AnyQualified()
 	if pq.Kind != nil {
 		kind = *pq.Kind
 	}
@@ -114,7 +114,7 @@ func (ix *Index) Show(query, country string, at time.Time) []ProviderDetail {
 		pd := ProviderDetail{Provider: providerRef(pe), Country: pe.list.info.Territory, List: pe.list.infoAt(at), Services: []ServiceDetail{}}
 		for _, se := range pe.services {
 			s := se.s
-			d, _, _ := qualifiedFor(se.timeline, AnyQualified, at)
+			d, _, _ := qualifiedFor(se.timeline, AnyQualified(), at)
 			pd.Services = append(pd.Services, ServiceDetail{
 				Name: strings.TrimSpace(s.Current.Names.Get("en")), Type: s.Current.Type, Status: s.Current.Status,
 				Since: s.Current.StatusStart.UTC(), Qualified: d.Qualified, Reason: d.Reason, History: history(se.timeline),

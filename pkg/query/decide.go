@@ -27,7 +27,9 @@ import (
 
 // EIDASDate is when eIDAS statuses replaced those of Directive 1999/93/EC:
 // 1 July 2016 00:00 Brussels time.
-var EIDASDate = time.Date(2016, 6, 30, 22, 0, 0, 0, time.UTC)
+func EIDASDate() time.Time { return eidasDate }
+
+var eidasDate = time.Date(2016, 6, 30, 22, 0, 0, 0, time.UTC)
 
 // Entry is one status period of a service: [From, Until), Until zero for
 // the current entry.
@@ -108,7 +110,7 @@ func Decide(e Entry, t time.Time) Decision {
 		return Decision{Reason: fmt.Sprintf("%s is not a qualified service type", st.Tail)}
 	}
 	d := Decision{}
-	if (status.Era == tsl.EraEIDAS && e.From.Before(EIDASDate)) || (status.Era == tsl.EraDirective && !e.From.Before(EIDASDate)) {
+	if (status.Era == tsl.EraEIDAS && e.From.Before(EIDASDate())) || (status.Era == tsl.EraDirective && !e.From.Before(EIDASDate())) {
 		d.Warning = fmt.Sprintf("service %q: status %s starts %s, inconsistent with its era; the status URI is followed", in.Names.Get("en"), status.Tail, stamp(e.From))
 	}
 	switch {
@@ -119,7 +121,7 @@ func Decide(e Entry, t time.Time) Decision {
 		switch {
 		case !st.QCFamily:
 			d.Reason = fmt.Sprintf("%s %s since %s: nationally supervised (pre-eIDAS), not an EU qualified status", st.Tail, status.Tail, stamp(e.From))
-		case !t.Before(EIDASDate):
+		case !t.Before(EIDASDate()):
 			d.Reason = fmt.Sprintf("%s still %s at %s: a Directive-era status not migrated on 1 July 2016", st.Tail, status.Tail, stamp(t))
 		default:
 			d.Qualified, d.DirectiveEra = true, true
@@ -212,7 +214,7 @@ func CountQualified(l *tsl.List, t time.Time) (services, providers int) {
 	for pi := range l.Providers {
 		qtsp := false
 		for si := range l.Providers[pi].Services {
-			if d, _, ok := QualifiedFor(&l.Providers[pi].Services[si], AnyQualified, t); ok && d.Qualified {
+			if d, _, ok := QualifiedFor(&l.Providers[pi].Services[si], AnyQualified(), t); ok && d.Qualified {
 				services++
 				qtsp = true
 			}

@@ -13,7 +13,7 @@ import (
 type Kind struct {
 	// Alias is the eutl alias ("qc-esig"), or "" when given as a URI.
 	Alias string
-	// TypeURI is the service type; empty for AnyQualified.
+	// TypeURI is the service type; empty for [AnyQualified].
 	TypeURI string
 	// Also are further service types the alias selects: qerds selects
 	// EDS/REM/Q (a registered e-mail service is a kind of registered
@@ -29,9 +29,11 @@ type Kind struct {
 }
 
 // AnyQualified matches every qualified service type (is P a QTSP?).
-var AnyQualified = Kind{Alias: "any", Clause: "5.5.1.1", Meaning: "any qualified trust service type (is the provider a QTSP?)"}
+func AnyQualified() Kind { return anyQualified }
 
-// TypeURIs are the service types the kind selects (none for AnyQualified:
+var anyQualified = Kind{Alias: "any", Clause: "5.5.1.1", Meaning: "any qualified trust service type (is the provider a QTSP?)"}
+
+// TypeURIs are the service types the kind selects (none for [AnyQualified]:
 // every qualified type).
 func (k Kind) TypeURIs() []string {
 	if k.TypeURI == "" {
@@ -134,7 +136,7 @@ func Aliases() []Kind {
 		out = append(out, a.kind())
 	}
 	slices.SortFunc(out, func(a, b Kind) int { return strings.Compare(a.Alias, b.Alias) })
-	return append(out, AnyQualified)
+	return append(out, AnyQualified())
 }
 
 // ParseKind reads --service: an alias, a full service-type URI, or its tail
@@ -146,7 +148,7 @@ func ParseKind(s string) (Kind, error) {
 	}
 	lv := strings.ToLower(v)
 	if lv == "any" || lv == "qtsp" {
-		return AnyQualified, nil
+		return AnyQualified(), nil
 	}
 	for _, a := range aliasTable {
 		if a.alias == lv {

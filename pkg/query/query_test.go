@@ -46,10 +46,10 @@ func kind(t *testing.T, s string) query.Kind {
 // TestWorkedVectors are the worked vectors of the domain reference §4.5.
 func TestWorkedVectors(t *testing.T) {
 	certipost := tltest.Service{Type: "CA/QC", Name: "Belgium Root CA", Status: "withdrawn", Start: d("2016-09-06"), History: []tltest.Instance{
-		{Type: "CA/QC", Name: "Belgium Root CA", Status: "granted", Start: query.EIDASDate, ASI: []string{"ForeSignatures", "RootCA-QC"}},
+		{Type: "CA/QC", Name: "Belgium Root CA", Status: "granted", Start: query.EIDASDate(), ASI: []string{"ForeSignatures", "RootCA-QC"}},
 		{Type: "CA/QC", Name: "Belgium Root CA", Status: "undersupervision", Start: d("2003-01-26T23:00:00Z")},
 	}}
-	mav := tltest.Service{Type: "TSA/QTST", Name: "Trust&Sign TSA v2.0", Status: "withdrawn", Start: query.EIDASDate, History: []tltest.Instance{
+	mav := tltest.Service{Type: "TSA/QTST", Name: "Trust&Sign TSA v2.0", Status: "withdrawn", Start: query.EIDASDate(), History: []tltest.Instance{
 		{Type: "TSA/QTST", Name: "Trust&Sign TSA v2.0", Status: "supervisionceased", Start: d("2014-08-05T22:00:00Z")},
 		{Type: "TSA/QTST", Name: "Trust&Sign TSA v2.0", Status: "undersupervision", Start: d("2003-01-01")},
 	}}
@@ -88,7 +88,7 @@ func TestWorkedVectors(t *testing.T) {
 }
 
 func TestDecisionTable(t *testing.T) {
-	e := query.EIDASDate
+	e := query.EIDASDate()
 	cases := []struct {
 		name     string
 		svc      tltest.Service
@@ -197,7 +197,7 @@ func TestMatching(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.q+"/"+c.country, func(t *testing.T) {
-			a := ix.Check(query.Query{Provider: c.q, Kind: query.AnyQualified, Country: c.country, At: d("2026-08-20")})
+			a := ix.Check(query.Query{Provider: c.q, Kind: query.AnyQualified(), Country: c.country, At: d("2026-08-20")})
 			got := ""
 			if len(a.Matches) > 0 {
 				got = a.Matches[0].Provider.Name
@@ -375,7 +375,7 @@ func TestCheckEvidence(t *testing.T) {
 func BenchmarkBatch10k(b *testing.B) {
 	ix := worldIndex(b)
 	at := d("2026-08-20")
-	kinds := []query.Kind{query.AnyQualified}
+	kinds := []query.Kind{query.AnyQualified()}
 	for _, a := range []string{"qc-esig", "qval", "qtst", "qwac"} {
 		k, _ := query.ParseKind(a)
 		kinds = append(kinds, k)

@@ -32,7 +32,7 @@ func TestRealIdentifierSpellings(t *testing.T) {
 	for _, c := range cases {
 		for _, sp := range c.spellings {
 			t.Run(sp, func(t *testing.T) {
-				a := ix.Check(query.Query{Provider: sp, Kind: query.AnyQualified, At: at})
+				a := ix.Check(query.Query{Provider: sp, Kind: query.AnyQualified(), At: at})
 				if len(a.Matches) == 0 {
 					t.Fatalf("%q not found: %s", sp, a.Reason)
 				}
@@ -64,12 +64,12 @@ func TestRealIdentifierSpellings(t *testing.T) {
 	}
 	// One legal entity under two names (Nets DanID A/S, IN Groupe Denmark
 	// A/S: the same CVR number) is one provider.
-	dk := ix.Check(query.Query{Provider: "DK30808460", Kind: query.AnyQualified, Country: "DK", At: at})
+	dk := ix.Check(query.Query{Provider: "DK30808460", Kind: query.AnyQualified(), Country: "DK", At: at})
 	if len(dk.Matches) != 2 || dk.Entities != 1 || dk.Outcome() == query.Ambiguous {
 		t.Errorf("DK 30808460: %d matches, %d entities, %v", len(dk.Matches), dk.Entities, dk.Outcome())
 	}
 	// A number that is not listed is not found, and says so.
-	nf := ix.Check(query.Query{Provider: "BE0463006735", Kind: query.AnyQualified, Country: "BE", At: at})
+	nf := ix.Check(query.Query{Provider: "BE0463006735", Kind: query.AnyQualified(), Country: "BE", At: at})
 	if nf.Outcome() != query.NotFound || !strings.Contains(nf.Reason, "not found") {
 		t.Errorf("unknown number: %v %q", nf.Outcome(), nf.Reason)
 	}
@@ -126,12 +126,12 @@ func TestRealAmbiguous(t *testing.T) {
 func TestRealFolding(t *testing.T) {
 	ix := realIndexDeferred(t)
 	for _, q := range []string{"stø", "sto", "STØ AS", "sto as"} {
-		a := ix.Check(query.Query{Provider: q, Kind: query.AnyQualified, Country: "NO", At: d("2026-06-01")})
+		a := ix.Check(query.Query{Provider: q, Kind: query.AnyQualified(), Country: "NO", At: d("2026-06-01")})
 		if len(a.Matches) != 1 || a.Matches[0].Provider.Name != "Stø AS" || a.Outcome() != query.Qualified {
 			t.Errorf("%q: %v %q", q, a.Outcome(), a.Reason)
 		}
 	}
-	if a := ix.Check(query.Query{Provider: "sto as", Kind: query.AnyQualified, At: d("2026-06-01"), Exact: true}); len(a.Matches) != 1 || a.Matches[0].Country != "NO" {
+	if a := ix.Check(query.Query{Provider: "sto as", Kind: query.AnyQualified(), At: d("2026-06-01"), Exact: true}); len(a.Matches) != 1 || a.Matches[0].Country != "NO" {
 		t.Errorf("--exact sto as: %q", a.Reason)
 	}
 	// Every Latin letter of every provider name in the real set folds to
@@ -151,7 +151,7 @@ func TestRealFolding(t *testing.T) {
 		t.Errorf("only %d names", names)
 	}
 	for _, q := range []string{"glowny urzad", "Główny Urząd", "GLOWNY URZAD CERTYFIKACJI"} {
-		a := ix.Check(query.Query{Provider: q, Kind: query.AnyQualified, Country: "PL", At: d("2026-08-20")})
+		a := ix.Check(query.Query{Provider: q, Kind: query.AnyQualified(), Country: "PL", At: d("2026-08-20")})
 		if a.Outcome() != query.NotFound || len(a.NamedServices) < 3 {
 			t.Fatalf("%q: %v, %d named services", q, a.Outcome(), len(a.NamedServices))
 		}
@@ -170,7 +170,7 @@ func TestRealFolding(t *testing.T) {
 // the list's history.
 func TestRealTimeModel(t *testing.T) {
 	ix := realIndexDeferred(t)
-	q := query.Query{Provider: "Stø AS", Kind: query.AnyQualified, Country: "NO"}
+	q := query.Query{Provider: "Stø AS", Kind: query.AnyQualified(), Country: "NO"}
 	q.At = d("2026-06-01")
 	if a := ix.Check(q); a.Outcome() != query.Qualified {
 		t.Errorf("at 2026-06-01: %v %q", a.Outcome(), a.Reason)
@@ -185,7 +185,7 @@ func TestRealTimeModel(t *testing.T) {
 		t.Errorf("chain-judged freshness %v, index-judged %v", b.Outcome(), a.Outcome())
 	}
 	// Allowing expired lists answers, with a warning and the list marked.
-	ex := query.Query{Provider: "Stø AS", Kind: query.AnyQualified, Country: "NO", At: d("2026-08-20")}
+	ex := query.Query{Provider: "Stø AS", Kind: query.AnyQualified(), Country: "NO", At: d("2026-08-20")}
 	allowed := realIndexAllowExpired(t).Check(ex)
 	if allowed.Outcome() != query.Qualified || len(allowed.Warnings) == 0 || !strings.Contains(allowed.Matches[0].List.Signature, "expired lists were allowed") {
 		t.Errorf("--allow-expired: %v %v %q", allowed.Outcome(), allowed.Warnings, allowed.Matches[0].List.Signature)

@@ -62,7 +62,7 @@ func TestCertGolden(t *testing.T) {
 	ca, leaves := certFixture(t)
 	l := tltest.List{Territory: "BE", Sequence: 81, Version: 6, Issued: time.Date(2026, 6, 15, 15, 0, 0, 0, time.UTC), NextUpdate: time.Date(2026, 12, 15, 16, 0, 0, 0, time.UTC),
 		Providers: []tltest.Provider{{Name: "Golden QTSP", Services: []tltest.Service{
-			{Type: "CA/QC", Name: "Golden Qualified CA", Status: "granted", Start: query.EIDASDate, ASI: []string{"ForeSignatures"}, Certs: [][]byte{ca},
+			{Type: "CA/QC", Name: "Golden Qualified CA", Status: "granted", Start: query.EIDASDate(), ASI: []string{"ForeSignatures"}, Certs: [][]byte{ca},
 				Qualifications: []tltest.Qualification{{Qualifiers: []string{"QCQSCDStatusAsInCert"}, Criteria: tltest.Criteria{Assert: "all", PolicySets: [][]string{{"0.4.0.194112.1.2"}}}}}},
 		}}}}
 	b, err := tltest.Build(l).WriteToBytes()

@@ -67,7 +67,7 @@ type DiffList struct {
 }
 
 // DiffEvent is one change (diff.Event in the JSON contract): kind (stable,
-// see diff.Kinds), both values and the sequence on each side.
+// see [diff.Kinds]), both values and the sequence on each side.
 type DiffEvent struct {
 	Kind        string     `json:"kind"`
 	Territory   string     `json:"territory"`
@@ -146,10 +146,10 @@ func WriteDiff(w io.Writer, f Format, d Diff) error {
 	return nil
 }
 
-// summaryText counts by kind, in the order of diff.Kinds.
+// summaryText counts by kind, in the order of [diff.Kinds].
 func summaryText(s DiffSummary) string {
 	var parts []string
-	for _, k := range diff.Kinds {
+	for _, k := range diff.Kinds() {
 		if n := s.ByKind[string(k)]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ReplaceAll(string(k), "_", " ")))
 		}

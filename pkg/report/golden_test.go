@@ -50,7 +50,7 @@ func fixture(t *testing.T) *trust.VerifiedList {
 			}},
 			{Name: "Certipost NV/SA", TradeNames: []string{"VATBE-0475396406"}, Services: []tltest.Service{
 				{Type: "CA/QC", Name: "Belgium Root CA", Status: "withdrawn", Start: time.Date(2016, 9, 6, 0, 0, 0, 0, time.UTC), History: []tltest.Instance{
-					{Type: "CA/QC", Name: "Belgium Root CA", Status: "granted", Start: query.EIDASDate, ASI: []string{"ForeSignatures", "RootCA-QC"}},
+					{Type: "CA/QC", Name: "Belgium Root CA", Status: "granted", Start: query.EIDASDate(), ASI: []string{"ForeSignatures", "RootCA-QC"}},
 					{Type: "CA/QC", Name: "Belgium Root CA", Status: "undersupervision", Start: time.Date(2003, 1, 26, 23, 0, 0, 0, time.UTC)},
 				}},
 			}},

@@ -43,17 +43,19 @@ type Limits struct {
 }
 
 // DefaultLimits are used when a Limits field is zero.
-var DefaultLimits = Limits{MaxMembers: 512, MaxMember: 64 << 20, MaxTotal: 512 << 20}
+func DefaultLimits() Limits {
+	return Limits{MaxMembers: 512, MaxMember: 64 << 20, MaxTotal: 512 << 20}
+}
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxMembers <= 0 {
-		l.MaxMembers = DefaultLimits.MaxMembers
+		l.MaxMembers = DefaultLimits().MaxMembers
 	}
 	if l.MaxMember <= 0 {
-		l.MaxMember = DefaultLimits.MaxMember
+		l.MaxMember = DefaultLimits().MaxMember
 	}
 	if l.MaxTotal <= 0 {
-		l.MaxTotal = DefaultLimits.MaxTotal
+		l.MaxTotal = DefaultLimits().MaxTotal
 	}
 	return l
 }

@@ -41,7 +41,7 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			if len(out.Providers) == 0 && pq.Query != "" {
-				a := ix.Check(query.Query{Provider: pq.Query, Kind: query.AnyQualified, Country: country, At: g.at})
+				a := ix.Check(query.Query{Provider: pq.Query, Kind: query.AnyQualified(), Country: country, At: g.at})
 				for _, s := range a.NamedServices {
 					g.note("no provider is named like %q, but the service %q of %s (%s) is", pq.Query, s.Service.Name, s.Provider.Name, s.Country)
 				}
@@ -76,7 +76,7 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 				return err
 			}
 			if len(out.Providers) == 0 {
-				a := ix.Check(query.Query{Provider: args[0], Kind: query.AnyQualified, Country: country, At: g.at})
+				a := ix.Check(query.Query{Provider: args[0], Kind: query.AnyQualified(), Country: country, At: g.at})
 				if code := answerCode(a); code != ExitNotQualified && code != ExitOK {
 					return g.answerError(a)
 				}

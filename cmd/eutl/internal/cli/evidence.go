@@ -204,7 +204,7 @@ func newEvidenceCmd(g *globalOptions) *cobra.Command {
 }
 
 func (g *globalOptions) readBundle(file string, strict bool) (*snapshot.Archive, error) {
-	data, err := readBounded(g.path(file), snapshot.DefaultLimits.MaxTotal)
+	data, err := readBounded(g.path(file), snapshot.DefaultLimits().MaxTotal)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func (g *globalOptions) readBundle(file string, strict bool) (*snapshot.Archive,
 	if !strict {
 		read = snapshot.Inspect
 	}
-	a, err := read(data, snapshot.DefaultLimits)
+	a, err := read(data, snapshot.DefaultLimits())
 	if err != nil {
 		if errors.Is(err, snapshot.ErrNewerFormat) {
 			return nil, usagef(fmt.Errorf("%s: %w", file, err))

@@ -94,7 +94,7 @@ lists that did, unless the LOTL itself failed).`,
 // openSnapshot reads --snapshot: a file, or an http(s) URL fetched with the
 // client (conditional GET against the copy kept in the cache dir).
 func (g *globalOptions) openSnapshot(ctx context.Context) (*snapshot.Archive, error) {
-	lim := snapshot.DefaultLimits
+	lim := snapshot.DefaultLimits()
 	var data []byte
 	if snapshot.IsURL(g.snapshot) {
 		b, origin, err := snapshot.Download(ctx, g.client(lim.MaxTotal), g.snapshot, g.cacheDir)
