@@ -49,8 +49,8 @@ depcheck:
 	if [ -n "$$bad" ]; then echo "tablewriter outside pkg/report: $$bad"; exit 1; fi
 	@bad=$$(grep -rn 'os\.Exit(' --include='*.go' . | grep -v '_test.go' | grep -v '^./cmd/eutl/main.go' | grep -v '^./cmd/eutl/internal/mangen/main.go' || true); \
 	if [ -n "$$bad" ]; then echo "os.Exit outside main: $$bad"; exit 1; fi
-	@$(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport' ./internal/depcheck >/dev/null || \
-	  { $(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport' ./internal/depcheck; exit 1; }
+	@$(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport|TestNoMutableExportedVars|TestExportedVars' ./internal/depcheck >/dev/null || \
+	  { $(GO) test -count=1 -run 'TestLibrarySpeaksNoCLI|TestFlagStrings|TestJSONContractInReport|TestNoMutableExportedVars|TestExportedVars' ./internal/depcheck; exit 1; }
 	@echo "depcheck: ok"
 
 # Every platform builds (file locking is per platform: flock, LockFileEx);

@@ -3,6 +3,8 @@
 package depcheck
 
 import (
+	"go/ast"
+	"go/parser"
 	"go/scanner"
 	"go/token"
 	"io/fs"
@@ -129,5 +131,68 @@ func TestFlagStrings(t *testing.T) {
 	got := flagStrings("p.go", []byte(src))
 	if len(got) != 4 || !strings.HasPrefix(got[0], "p.go:3:") || !strings.HasPrefix(got[1], "p.go:4:") || !strings.HasPrefix(got[2], "p.go:5:") || !strings.HasPrefix(got[3], "p.go:8:") {
 		t.Errorf("found %q, want lines 3, 4, 5 and 8", got)
+	}
+}
+
+// exportedVars returns the exported package-level variables declared in
+// src, except error sentinels (ErrX), which callers compare with errors.Is.
+func exportedVars(name string, src []byte) ([]string, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			for _, id := range spec.(*ast.ValueSpec).Names {
+				if id.IsExported() && !strings.HasPrefix(id.Name, "Err") {
+					out = append(out, fset.Position(id.Pos()).String()+": "+id.Name)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// TestNoMutableExportedVars: the library exports no variables another
+// program could change under every other user in the process (catalogues,
+// dates, limits): accessors or constants instead.
+func TestNoMutableExportedVars(t *testing.T) {
+	root := filepath.Join("..", "..", "pkg")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		hits, err := exportedVars(path, src)
+		if err != nil {
+			return err
+		}
+		for _, hit := range hits {
+			t.Errorf("an exported package variable (use an accessor or a constant): %s", hit)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExportedVars(t *testing.T) {
+	src := []byte("package p\nvar ErrX = 1\nvar Catalogue = map[string]int{}\nvar private = 2\nvar (\n\tA, b = 1, 2\n)\n")
+	got, err := exportedVars("p.go", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !strings.HasSuffix(got[0], "Catalogue") || !strings.HasSuffix(got[1], ": A") {
+		t.Errorf("exportedVars = %q", got)
 	}
 }
