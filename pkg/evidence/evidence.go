@@ -145,10 +145,7 @@ func statement(m *snapshot.Manifest, c report.Check) string {
 			if !mt.Qualified || mt.Service == nil {
 				continue
 			}
-			return fmt.Sprintf("On %s %s, sequence %d, signed by %s, SHA-256 %s, listed %s's service %q (%s) as %s since %s: qualified (query %s).",
-				at, ListName(mt.List.Territory), mt.List.Sequence, signer(mt.List.SignerSubject), mt.List.SHA256,
-				mt.Provider.Name, mt.Service.Name, query.Tail(mt.Service.Type), query.Tail(mt.Service.Status),
-				mt.Service.StatusSince.UTC().Format(time.RFC3339), q)
+			return fmt.Sprintf("%s: qualified (query %s).", listed(at, mt.List, mt.Provider.Name, mt.Service.Name, mt.Service.Type, mt.Service.Status, mt.Service.StatusSince), q)
 		}
 		return fmt.Sprintf("On %s the verified lists answered qualified for %s: %s.", at, q, c.Reason)
 	case "not_qualified":
@@ -159,6 +156,92 @@ func statement(m *snapshot.Manifest, c report.Check) string {
 		return fmt.Sprintf("On %s %s gave no verdict for %s, the name matching several providers: %s.", at, listsOf(m), q, c.Reason)
 	}
 	return fmt.Sprintf("On %s no answer could be given for %s: %s.", at, q, c.Reason)
+}
+
+// listed is "On <at> the <Country> Trusted List, sequence N, signed by …,
+// SHA-256 …, listed <provider>'s service "<service>" (<type>) as <status>
+// since <date>": the part of a statement that names the entry an answer
+// rests on.
+func listed(at string, l report.ListInfo, provider, service, typ, status string, since time.Time) string {
+	return fmt.Sprintf("On %s %s, sequence %d, signed by %s, SHA-256 %s, listed %s's service %q (%s) as %s since %s",
+		at, ListName(l.Territory), l.Sequence, signer(l.SignerSubject), l.SHA256,
+		provider, service, query.Tail(typ), query.Tail(status), since.UTC().Format(time.RFC3339))
+}
+
+// CertAnswers decodes the recorded JSON answer of 'eutl cert'.
+func CertAnswers(data []byte) (report.Certs, error) {
+	var c report.Certs
+	err := json.Unmarshal(data, &c)
+	return c, err
+}
+
+// CertStatements are short sentences for an auditor, one per certificate,
+// from a verified bundle's answer of 'eutl cert'. Every fact in them is the
+// recorded answer's (the deciding service, the label, the reason).
+func CertStatements(m *snapshot.Manifest, c report.Certs) []string {
+	var out []string
+	for _, e := range c.Certificates {
+		out = append(out, certStatement(m, c, e))
+	}
+	return out
+}
+
+func certStatement(m *snapshot.Manifest, c report.Certs, e report.CertEntry) string {
+	cert := fmt.Sprintf("the certificate %s (SHA-256 %s)", signer(e.Subject), e.SHA256)
+	if e.Subject == "" {
+		cert = fmt.Sprintf("the certificate (SHA-256 %s)", e.SHA256)
+	}
+	asked := ""
+	if e.For != "" && e.For != "any" {
+		asked = " for " + e.For
+	}
+	var verdict string
+	switch e.Outcome {
+	case "qualified":
+		verdict = "is " + labelText(e.Final.Label)
+		if e.Final.Label == "" || e.Final.Label == "N/A" || e.Reason != e.Final.Label {
+			verdict = "is qualified" + asked + ": " + e.Reason
+		}
+	case "not_qualified":
+		verdict = "is not qualified" + asked + ": " + e.Reason
+	case "indeterminate":
+		verdict = "has no verdict" + asked + ": " + e.Reason
+	default:
+		verdict = "could not be answered" + asked + ": " + e.Reason
+	}
+	if d := e.Final.Deciding; d != nil {
+		l := d.List
+		if l.Territory == "" {
+			l.Territory, l.Sequence, l.SHA256 = d.Territory, d.Sequence, d.ListSHA256
+		}
+		return fmt.Sprintf("%s, under which %s %s.", listed(c.At, l, d.Provider, d.Service, d.Type, d.Status, d.StatusSince), cert, verdict)
+	}
+	return fmt.Sprintf("On %s, by %s, %s %s.", c.At, listsOf(m), cert, verdict)
+}
+
+// labelText reads a DSS qualification label ("QC for eSig with QSCD") as
+// words ("a qualified certificate for electronic signatures on a QSCD"); a
+// label it does not know is kept as recorded.
+func labelText(label string) string {
+	kinds := map[string]string{"eSig": "electronic signatures", "eSeal": "electronic seals", "WSA": "website authentication"}
+	var what, rest string
+	switch {
+	case strings.HasPrefix(label, "QC for "):
+		what, rest = "a qualified certificate for ", strings.TrimPrefix(label, "QC for ")
+	case strings.HasPrefix(label, "Cert for "):
+		what, rest = "a certificate (not qualified) for ", strings.TrimPrefix(label, "Cert for ")
+	default:
+		return label
+	}
+	kind, qscd := strings.CutSuffix(rest, " with QSCD")
+	k, ok := kinds[kind]
+	if !ok {
+		return label
+	}
+	if qscd {
+		return what + k + " on a QSCD"
+	}
+	return what + k
 }
 
 // listsOf names the verified national lists of a bundle.
@@ -176,7 +259,8 @@ func listsOf(m *snapshot.Manifest) string {
 }
 
 // signer is the CN of a subject DN (RFC 4514: "\," is a comma inside a
-// value).
+// value), or the whole DN when it has none: a list signer's or a
+// certificate's name in a statement.
 func signer(subject string) string {
 	var parts []string
 	var cur strings.Builder

@@ -273,18 +273,27 @@ say; 2 for a bundle of a newer format.`,
 				}
 				return &exitError{code: ExitTrust, msg: msg, hints: anchorHint(a, anchors)}
 			}
-			var answers []report.Check
-			if rec.Command == "check" || rec.Command == "batch" {
-				if answers, err = evidence.Answers(spec.json); err != nil {
+			var statements []string
+			switch rec.Command {
+			case "check", "batch":
+				answers, err := evidence.Answers(spec.json)
+				if err != nil {
 					return err
 				}
+				statements = evidence.Statements(a.Manifest, answers)
+			case "cert":
+				certs, err := evidence.CertAnswers(spec.json)
+				if err != nil {
+					return err
+				}
+				statements = evidence.CertStatements(a.Manifest, certs)
 			}
 			w := cmd.OutOrStdout()
 			if g.format == report.JSON {
 				err = report.WriteJSON(w, report.EvidenceVerify{SchemaVersion: report.SchemaVersion, Verified: true, At: a.Manifest.VerifiedAt,
-					Command: rec.Command, Args: rec.Args, ExitCode: rec.ExitCode, Statements: evidence.Statements(a.Manifest, answers), Files: a.Manifest.Files, Anchors: a.Manifest.Anchors})
+					Command: rec.Command, Args: rec.Args, ExitCode: rec.ExitCode, Statements: statements, Files: a.Manifest.Files, Anchors: a.Manifest.Anchors})
 			} else {
-				err = writeVerified(w, args[0], a, answers)
+				err = writeVerified(w, args[0], a, statements)
 			}
 			if err != nil {
 				return err
@@ -297,13 +306,15 @@ say; 2 for a bundle of a newer format.`,
 	}
 }
 
-func writeVerified(w io.Writer, file string, a *snapshot.Archive, answers []report.Check) error {
+// writeVerified prints a verified bundle: its statements for an auditor
+// (the recorded output when there are none) and its lists.
+func writeVerified(w io.Writer, file string, a *snapshot.Archive, statements []string) error {
 	m := a.Manifest
 	fmt.Fprintf(w, "VERIFIED: %s reproduces its answer (exit %d) from its lists, re-verified at %s\n", file, m.Evidence.ExitCode, m.VerifiedAt)
-	for _, s := range evidence.Statements(m, answers) {
+	for _, s := range statements {
 		fmt.Fprintln(w, "  "+s)
 	}
-	if answers == nil {
+	if len(statements) == 0 {
 		out, _ := a.Member(m.Evidence.Output)
 		fmt.Fprintf(w, "  On %s the lists below, verified again, give the recorded answer:\n%s", m.VerifiedAt, out)
 	}
