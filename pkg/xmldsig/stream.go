@@ -447,30 +447,12 @@ func scanReference(r xmlscan.Node, path string) (reference, error) {
 			if !t.Is(NSDSig, "Transform") {
 				return ref, errAt(tp, ErrStructure, "unexpected element %s in Transforms", t.Name())
 			}
-			alg := attrOr(t, "Algorithm")
-			switch {
-			case alg == EnvelopedSignature:
-				if i != 1 {
-					return ref, errAt(tp, ErrStructure, "enveloped-signature must be the first transform")
-				}
-				ref.enveloped = true
-			default:
-				if _, err := lookupC14N(alg); err != nil {
-					return ref, errAt(tp, ErrUnsupported, "transform %q is not accepted (only enveloped-signature and canonicalization; XPath and XSLT are never run)", alg)
-				}
-				if ref.c14n != "" {
-					return ref, errAt(tp, ErrStructure, "a second canonicalization transform")
-				}
-				ref.c14n = alg
-				if ref.prefixes, err = scanPrefixList(t, tp); err != nil {
-					return ref, err
-				}
+			if err := ref.addTransform(i, attrOr(t, "Algorithm"), tp, func() (string, error) { return scanPrefixList(t, tp) }); err != nil {
+				return ref, err
 			}
 		}
 	}
-	if ref.c14n == "" {
-		ref.c14n = C14N10 // the default when no canonicalization transform is given
-	}
+	ref.defaultC14N()
 	return ref, nil
 }
 

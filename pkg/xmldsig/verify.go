@@ -470,31 +470,45 @@ func readReference(r *etree.Element, path string) (reference, error) {
 			if t.Tag != "Transform" || t.NamespaceURI() != NSDSig {
 				return ref, errAt(tp, ErrStructure, "unexpected element %s in Transforms", t.FullTag())
 			}
-			alg := t.SelectAttrValue("Algorithm", "")
-			switch {
-			case alg == EnvelopedSignature:
-				if i != 0 {
-					return ref, errAt(tp, ErrStructure, "enveloped-signature must be the first transform")
-				}
-				ref.enveloped = true
-			default:
-				if _, err := lookupC14N(alg); err != nil {
-					return ref, errAt(tp, ErrUnsupported, "transform %q is not accepted (only enveloped-signature and canonicalization; XPath and XSLT are never run)", alg)
-				}
-				if ref.c14n != "" {
-					return ref, errAt(tp, ErrStructure, "a second canonicalization transform")
-				}
-				ref.c14n = alg
-				if ref.prefixes, err = prefixList(t, tp); err != nil {
-					return ref, err
-				}
+			if err := ref.addTransform(i+1, t.SelectAttrValue("Algorithm", ""), tp, func() (string, error) { return prefixList(t, tp) }); err != nil {
+				return ref, err
 			}
 		}
 	}
+	ref.defaultC14N()
+	return ref, nil
+}
+
+// addTransform takes the i-th (from 1) Transform of a Reference, at path tp:
+// enveloped-signature first, then at most one canonicalization (with its
+// InclusiveNamespaces PrefixList, read by prefixes); anything else (XPath,
+// XSLT) is refused, never run. Both the streaming and the tree verifier
+// decide through it.
+func (ref *reference) addTransform(i int, alg, tp string, prefixes func() (string, error)) error {
+	if alg == EnvelopedSignature {
+		if i != 1 {
+			return errAt(tp, ErrStructure, "enveloped-signature must be the first transform")
+		}
+		ref.enveloped = true
+		return nil
+	}
+	if _, err := lookupC14N(alg); err != nil {
+		return errAt(tp, ErrUnsupported, "transform %q is not accepted (only enveloped-signature and canonicalization; XPath and XSLT are never run)", alg)
+	}
+	if ref.c14n != "" {
+		return errAt(tp, ErrStructure, "a second canonicalization transform")
+	}
+	ref.c14n = alg
+	var err error
+	ref.prefixes, err = prefixes()
+	return err
+}
+
+// defaultC14N applies the canonicalization a Reference without one gets.
+func (ref *reference) defaultC14N() {
 	if ref.c14n == "" {
 		ref.c14n = C14N10 // the default when no canonicalization transform is given
 	}
-	return ref, nil
 }
 
 func checkMainRefTarget(r *reference, root *etree.Element, ix *docIndex) error {
