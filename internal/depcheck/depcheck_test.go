@@ -42,7 +42,19 @@ func flagStrings(name string, src []byte) []string {
 // string: the library's messages are read by programs that have no flags;
 // the CLI adds hints that name its flags.
 func TestLibrarySpeaksNoCLI(t *testing.T) {
+	eachLibraryFile(t, func(path string, src []byte) {
+		for _, hit := range flagStrings(path, src) {
+			t.Errorf("a flag name in a library string (the CLI adds hints): %s", hit)
+		}
+	})
+}
+
+// eachLibraryFile calls f with every non-test Go file under pkg/ and its
+// content.
+func eachLibraryFile(t *testing.T, f func(path string, src []byte)) {
+	t.Helper()
 	root := filepath.Join("..", "..", "pkg")
+	n := 0
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
@@ -51,13 +63,15 @@ func TestLibrarySpeaksNoCLI(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, hit := range flagStrings(path, src) {
-			t.Errorf("a flag name in a library string (the CLI adds hints): %s", hit)
-		}
+		n++
+		f(path, src)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n < 20 {
+		t.Fatalf("only %d library files found under %s: the check would pass on nothing", n, root)
 	}
 }
 
@@ -89,27 +103,16 @@ func TestJSONContractInReport(t *testing.T) {
 	root := filepath.Join("..", "..", "pkg")
 	allowed := []string{filepath.Join(root, "report") + string(filepath.Separator), filepath.Join(root, "fetch") + string(filepath.Separator),
 		filepath.Join(root, "snapshot") + string(filepath.Separator)}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
+	eachLibraryFile(t, func(path string, src []byte) {
 		for _, a := range allowed {
 			if strings.HasPrefix(path, a) {
-				return nil
+				return
 			}
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
 		}
 		for _, hit := range jsonTagStrings(path, src) {
 			t.Errorf("a JSON tag outside pkg/report (the contract package): %s", hit)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sample := "package p\ntype T struct {\n\tA int BQjson:\"a\"BQ\n\tB int BQxml:\"b\"BQ\n}\nvar s = \"json:\\\"x\\\"\"\n"
 	if got := jsonTagStrings("p.go", []byte(strings.ReplaceAll(sample, "BQ", "`"))); len(got) != 1 || !strings.HasPrefix(got[0], "p.go:3:") {
 		t.Errorf("the check found %q, want only line 3", got)
@@ -163,27 +166,15 @@ func exportedVars(name string, src []byte) ([]string, error) {
 // program could change under every other user in the process (catalogues,
 // dates, limits): accessors or constants instead.
 func TestNoMutableExportedVars(t *testing.T) {
-	root := filepath.Join("..", "..", "pkg")
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
-		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
+	eachLibraryFile(t, func(path string, src []byte) {
 		hits, err := exportedVars(path, src)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		for _, hit := range hits {
 			t.Errorf("an exported package variable (use an accessor or a constant): %s", hit)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestExportedVars(t *testing.T) {
