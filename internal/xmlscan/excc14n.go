@@ -51,7 +51,7 @@ func ExcC14N(w *bufio.Writer, el, skip Node, prefixList string, comments, docume
 var errDropped = errors.New("xmlscan: canonical form of a subtree dropped before it was written")
 
 func newExcWriter(w *bufio.Writer, d *Doc, prefixList string, comments bool) *excWriter {
-	x := &excWriter{d: d, w: w, comments: comments, skip: -1, rendered: map[int32]int32{}}
+	x := &excWriter{d: d, w: w, comments: comments, skip: -1, rendered: map[int32]int32{}, stack: make([]excFrame, 0, 16)}
 	if f := strings.Fields(prefixList); len(f) > 0 {
 		x.scope = map[string]int32{}
 		for _, p := range f {
