@@ -86,3 +86,19 @@ func BenchmarkScanC14N(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkScanHead: reading the head of a 20 MB list (its first child of
+// the root) and stopping there with ErrStop.
+func BenchmarkScanHead(b *testing.B) {
+	data := large(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := xmlscan.Parse(data, xmlscan.Limits{CloseDepth: 2, OnClose: func(n xmlscan.Node, depth int) (xmlscan.Action, error) {
+			return xmlscan.Keep, xmlscan.ErrStop
+		}})
+		if err != xmlscan.ErrStop || !d.Root().FirstElement().Complete() {
+			b.Fatal(err)
+		}
+	}
+}
