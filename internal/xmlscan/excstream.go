@@ -17,13 +17,15 @@ import (
 // A typical consumer calls Through(n) from OnClose for the elements it
 // drops, then returns Drop, and calls Finish once Parse has returned nil.
 // Detach a node before any Through reaches into it: a Through or Finish
-// that finds a detached or dropped element among those it has begun (start
-// tag written, end tag not) fails, as does one that meets a subtree
-// dropped before it was written.
+// fails when a node it has written was detached since, when an element it
+// has begun (start tag written, end tag not) was detached or dropped, and
+// when it meets a subtree dropped before it was written.
 type ExcStream struct {
 	x        excWriter
 	document bool
 	begun    bool
+	passed   int32 // every node starting before it has been walked
+	logSeen  int   // entries of the Doc's detachLog checked
 }
 
 // NewExcStream returns a writer of d's canonical form to w. prefixList is
@@ -50,7 +52,9 @@ func (s *ExcStream) Through(n Node) error {
 	if !n.Valid() || !n.Complete() {
 		return fmt.Errorf("xmlscan: canonical writer: %s not read to its end", n.describe())
 	}
-	s.x.run(n.nd().end)
+	end := n.nd().end
+	s.x.run(end)
+	s.passed = max(s.passed, end)
 	return s.x.err
 }
 
@@ -123,6 +127,13 @@ func (s *ExcStream) resume(d *Doc) error {
 			return x.err
 		}
 	}
+	for _, start := range d.detachLog[s.logSeen:] {
+		if start < s.passed {
+			x.err = fmt.Errorf("xmlscan: canonical writer: the node at byte %d detached after it was written", start)
+			return x.err
+		}
+	}
+	s.logSeen = len(d.detachLog)
 	return nil
 }
 

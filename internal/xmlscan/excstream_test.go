@@ -277,6 +277,15 @@ func TestExcStreamRefuses(t *testing.T) {
 			}
 			return Keep, nil
 		}, "detached or dropped after its start tag"},
+		{"detached after it was written", func(xs *ExcStream, n Node) (Action, error) {
+			switch n.Name() {
+			case "b":
+				return Keep, xs.Through(n)
+			case "r":
+				n.Doc().Detach(n.FirstElement().FirstElement())
+			}
+			return Keep, nil
+		}, "detached after it was written"},
 		{"an open element", func(xs *ExcStream, n Node) (Action, error) {
 			return Keep, xs.Through(n.Parent())
 		}, "not read to its end"},

@@ -186,6 +186,9 @@ type Doc struct {
 	// top holds the document-level comments and processing instructions,
 	// in order, with the root element among them.
 	top []int32
+	// detachLog holds the start offsets of the nodes detached, in the
+	// order of the Detach calls (those inside a detached subtree left out).
+	detachLog []int32
 }
 
 // SyntaxError is a well-formedness or limit violation.
