@@ -185,7 +185,16 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	fail := func(v Verdict, err error) (*VerifiedList, error) {
 		return nil, &ListError{Territory: exp.Territory, URL: exp.URL, Verdict: v, Err: err}
 	}
-	res, err := xmldsig.Verify(data, exp.Allowed, xmldsig.Options{MaxSize: o.MaxSize, AllowedSHA256: fingerprints})
+	// The providers are built as the verifier reads them (and dropped from
+	// its memory then); nothing built is kept unless the list verifies.
+	b := tsl.NewBuilder()
+	parts := &xmldsig.Parts{
+		ParentNS: tsl.NSTSL, Parent: "TrustServiceProviderList",
+		ChildNS: tsl.NSTSL, Child: "TrustServiceProvider",
+		Take:  func(el xmlscan.Node) error { return b.Provider(el) },
+		Reset: func() { b = tsl.NewBuilder() },
+	}
+	res, err := xmldsig.Verify(data, exp.Allowed, xmldsig.Options{MaxSize: o.MaxSize, AllowedSHA256: fingerprints, Parts: parts})
 	if err != nil {
 		switch {
 		case errors.Is(err, xmldsig.ErrUntrustedSigner):
@@ -195,7 +204,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 		}
 		return fail(SignatureInvalid, err)
 	}
-	l, err := tsl.Parse(res.Root)
+	l, err := b.Finish(res.Root)
 	if err != nil {
 		return fail(ParseFailed, err)
 	}
