@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -52,7 +53,10 @@ type ChainOptions struct {
 	OJURI string
 	// Territories limits the national lists fetched (nil: all).
 	Territories []string
-	// Concurrency bounds parallel fetches and verifications (default 8).
+	// Concurrency bounds parallel fetches (default 8). Verifications, which
+	// need the CPU and memory of several times a list's size each, run at
+	// most GOMAXPROCS at once (and never more than Concurrency): more would
+	// not finish sooner, only hold more lists in memory at once.
 	Concurrency int
 	// PivotWalkTimeout is the deadline of the whole pivot walk (default
 	// DefaultPivotWalkTimeout). Pivots not fetched by then count as failed.
@@ -150,7 +154,8 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	if o.PivotWalkTimeout <= 0 {
 		o.PivotWalkTimeout = DefaultPivotWalkTimeout
 	}
-	r := &chainRun{ctx: ctx, src: src, o: o, res: &ChainResult{Anchors: o.Anchors}}
+	r := &chainRun{ctx: ctx, src: src, o: o, res: &ChainResult{Anchors: o.Anchors},
+		verifying: make(chan struct{}, min(o.Concurrency, runtime.GOMAXPROCS(0)))}
 	r.res.LOTL = Outcome{Name: "lotl", Territory: "EU", URL: o.LOTLURL}
 	floor, err := src.LastSequence("lotl")
 	if err != nil {
@@ -183,6 +188,9 @@ type chainRun struct {
 	src Source
 	o   ChainOptions
 	res *ChainResult
+
+	// verifying holds a token for each national list being verified.
+	verifying chan struct{}
 
 	mu sync.Mutex // serialises Progress and records a worker's panic
 	// panicked is the first panic of a worker goroutine, raised again in
@@ -457,7 +465,7 @@ func (r *chainRun) verifyNationalLists(lotl *tsl.List) {
 	for i, p := range pointers {
 		g.Go(func() error {
 			r.guard(func() {
-				outs[i] = verifyPointer(gctx, r.src, p, r.o.Options)
+				outs[i] = r.verifyPointer(gctx, p)
 				r.notify(Event{Kind: EventListDone, Done: p.Territory, Role: RoleNational, Verdict: outs[i].Verdict()})
 			})
 			return nil
@@ -504,7 +512,9 @@ func accept(src Source, name string, f *fetch.Fetched, vl *VerifiedList, out *Ou
 	}
 }
 
-func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Outcome {
+// verifyPointer fetches and verifies the national list p points to.
+func (r *chainRun) verifyPointer(ctx context.Context, p tsl.Pointer) Outcome {
+	src, o := r.src, r.o.Options
 	out := Outcome{Name: p.Territory, Territory: p.Territory, URL: p.Location}
 	if !validTerritory(p.Territory) {
 		// never a cache name or state key chosen by a malformed code
@@ -523,7 +533,9 @@ func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Ou
 		out.Err = &ListError{Territory: p.Territory, URL: p.Location, Verdict: ParseFailed, Err: err}
 		return out
 	}
+	r.verifying <- struct{}{}
 	vl, err := VerifyList(f.Data, exp, o)
+	<-r.verifying
 	if err != nil {
 		out.Err = err
 		return out
