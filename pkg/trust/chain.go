@@ -18,7 +18,6 @@ import (
 
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // Source gives the chain the bytes of lists and keeps what passed.
@@ -550,9 +549,10 @@ func (r *chainRun) verifyPointer(ctx context.Context, p tsl.Pointer) Outcome {
 
 // pivotURLsOf lists the pivot LOTL URLs named by the (not yet verified)
 // LOTL, newest first as listed, up to the pinned Official Journal URI. Only
-// which files to fetch is learnt here; each is verified before use.
+// which files to fetch is learnt here, from the LOTL's head; each is
+// verified before use.
 func pivotURLsOf(data []byte, o ChainOptions) []string {
-	l, err := parseUnverified(data)
+	l, err := ReadHead(data)
 	if err != nil {
 		return nil
 	}
@@ -570,14 +570,6 @@ func pivotURLsOf(data []byte, o ChainOptions) []string {
 		out = append(out, v)
 	}
 	return out
-}
-
-func parseUnverified(data []byte) (*tsl.List, error) {
-	root, err := xmldsig.ScanDocument(data, 0)
-	if err != nil {
-		return nil, err
-	}
-	return tsl.Parse(root)
 }
 
 // lotlWarnings are the things about a verified LOTL a user must hear of.
