@@ -75,7 +75,8 @@ type Store struct {
 // the cached copy's ETag / Last-Modified and, for .xml/.xtsl URLs, first
 // compares the published .sha2 digest with the cached copy.
 func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*Fetched, error) {
-	cached, meta, cerr := s.read(name, url)
+	// Offline, only a pivot's metadata matters (the URL it was fetched from).
+	cached, meta, cerr := s.read(name, url, !s.Offline || IsPivotName(name))
 	if cerr == nil && IsPivotName(name) && meta != nil && meta.URL != url {
 		// another pivot URL with the same base name: not this pivot's copy
 		cached, meta, cerr = nil, nil, fmt.Errorf("%s: %w (the cached copy is of %s)", name, ErrNotInCache, Redact(meta.URL))
@@ -127,10 +128,11 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 	return &Fetched{Data: resp.Body, URL: url, Origin: OriginNetwork, ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
 }
 
-// read reads an entry from the cache. The LOTL of a hand-made directory may
-// also be kept under its URL's base name (eu-lotl.xml).
-func (s *Store) read(name, rawURL string) ([]byte, *Meta, error) {
-	data, meta, err := s.Cache.Read(name)
+// read reads an entry from the cache, with its metadata when withMeta is
+// set. The LOTL of a hand-made directory may also be kept under its URL's
+// base name (eu-lotl.xml).
+func (s *Store) read(name, rawURL string, withMeta bool) ([]byte, *Meta, error) {
+	data, meta, err := s.Cache.read(name, withMeta)
 	if name != "lotl" || !errors.Is(err, ErrNotInCache) {
 		return data, meta, err
 	}
@@ -194,7 +196,7 @@ func (s *Store) sha2(ctx context.Context, url string) (string, error) {
 // Cached returns the cached copy of a list, for answering when it cannot be
 // fetched now. The caller verifies it and checks its NextUpdate.
 func (s *Store) Cached(name, url string) (*Fetched, error) {
-	data, meta, err := s.read(name, url)
+	data, meta, err := s.read(name, url, true)
 	if err != nil {
 		return nil, err
 	}
