@@ -1,6 +1,8 @@
 package trust_test
 
 import (
+	"bytes"
+	"errors"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -96,5 +98,37 @@ func TestVerifiedListOwnsItsBytes(t *testing.T) {
 	}
 	if p := pointsInto(reflect.ValueOf(lotl), w.Files["/eu-lotl.xml"], "LOTL", map[uintptr]bool{}); p != "" {
 		t.Errorf("%s points into the verified LOTL", p)
+	}
+}
+
+// TestListErrorOwnsItsBytes: nor does a failed list's error (its located
+// cause, and the Info of a list whose signature verified).
+func TestListErrorOwnsItsBytes(t *testing.T) {
+	w, err := sharedWorld(tltest.WorldOptions{BaseURL: "http://tl.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := w.Files["/BE.xml"]
+	allowed := [][]byte{w.TLKeys["BE"].DER}
+	for name, c := range map[string]struct {
+		data []byte
+		exp  trust.Expect
+		want trust.Verdict
+	}{
+		"changed":         {bytes.Replace(be, []byte("SchemeTerritory>BE<"), []byte("SchemeTerritory>XX<"), 1), trust.Expect{Territory: "BE", Allowed: allowed}, trust.SignatureInvalid},
+		"truncated":       {be[:len(be)/2], trust.Expect{Territory: "BE", Allowed: allowed}, trust.ParseFailed},
+		"not well-formed": {bytes.Replace(be, []byte("</TSLType>"), []byte("</TSLTypo>"), 1), trust.Expect{Territory: "BE", Allowed: allowed}, trust.ParseFailed},
+		"wrong territory": {be, trust.Expect{Territory: "FR", Allowed: allowed}, trust.WrongTerritory},
+		"untrusted":       {be, trust.Expect{Territory: "BE", Allowed: [][]byte{w.TLKeys["EL"].DER}}, trust.UntrustedSigner},
+	} {
+		_, err := trust.VerifyList(c.data, c.exp, trust.Options{At: at})
+		var le *trust.ListError
+		if !errors.As(err, &le) || le.Verdict != c.want {
+			t.Errorf("%s: %v, want %s", name, err, c.want)
+			continue
+		}
+		if p := pointsInto(reflect.ValueOf(le), c.data, "ListError", map[uintptr]bool{}); p != "" {
+			t.Errorf("%s: %s points into the input", name, p)
+		}
 	}
 }
