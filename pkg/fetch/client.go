@@ -331,8 +331,8 @@ func unwrapURLError(err error) error {
 // buffer; it is never trusted beyond max, and the caller checks that the
 // body matched it.
 func readAllLimited(r io.Reader, size, max int64) ([]byte, error) {
-	data, err := readSized(r, size, max)
-	if errors.Is(err, errOverLimit) {
+	data, err := ReadSized(r, size, max)
+	if errors.Is(err, ErrOverLimit) {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
 	}
 	return data, err

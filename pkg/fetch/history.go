@@ -73,8 +73,8 @@ func readHistoryFile(r *os.Root, rel string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := readSized(f, fi.Size(), historyMaxSize)
-	if errors.Is(err, errOverLimit) {
+	data, err := ReadSized(f, fi.Size(), historyMaxSize)
+	if errors.Is(err, ErrOverLimit) {
 		return nil, fmt.Errorf("history: %s is larger than %d bytes", rel, historyMaxSize)
 	}
 	return data, err

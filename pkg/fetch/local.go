@@ -70,8 +70,8 @@ func readOpened(f fs.File, name string, max int64) ([]byte, error) {
 	if fi.Size() > max {
 		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", name, ErrFileTooLarge, fi.Size(), max)
 	}
-	data, err := readSized(f, fi.Size(), max)
-	if errors.Is(err, errOverLimit) {
+	data, err := ReadSized(f, fi.Size(), max)
+	if errors.Is(err, ErrOverLimit) {
 		return nil, fmt.Errorf("%s: %w: more than %d bytes", name, ErrFileTooLarge, max)
 	}
 	if err != nil {

@@ -41,11 +41,11 @@ func TestReadSized(t *testing.T) {
 		{name: "announced over max", r: func() io.Reader { return bytes.NewReader(data[:100]) }, size: 1 << 40, max: 9999, want: data[:100]},
 		{name: "announced over max, holds more", r: func() io.Reader { return bytes.NewReader(data) }, size: 1 << 40, max: 9999, over: true},
 	} {
-		got, err := readSized(tc.r(), tc.size, tc.max)
+		got, err := ReadSized(tc.r(), tc.size, tc.max)
 		switch {
 		case tc.over:
-			if !errors.Is(err, errOverLimit) {
-				t.Errorf("%s: %d bytes, %v; want errOverLimit", tc.name, len(got), err)
+			if !errors.Is(err, ErrOverLimit) {
+				t.Errorf("%s: %d bytes, %v; want ErrOverLimit", tc.name, len(got), err)
 			}
 		case err != nil || !bytes.Equal(got, tc.want):
 			t.Errorf("%s: %d bytes, %v; want %d bytes", tc.name, len(got), err, len(tc.want))
@@ -54,10 +54,10 @@ func TestReadSized(t *testing.T) {
 		}
 	}
 	boom := errors.New("boom")
-	if _, err := readSized(iotest.TimeoutReader(bytes.NewReader(data)), 10000, 20000); !errors.Is(err, iotest.ErrTimeout) {
+	if _, err := ReadSized(iotest.TimeoutReader(bytes.NewReader(data)), 10000, 20000); !errors.Is(err, iotest.ErrTimeout) {
 		t.Errorf("a read error: %v", err)
 	}
-	if _, err := readSized(io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)), 10000, 20000); !errors.Is(err, boom) {
+	if _, err := ReadSized(io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)), 10000, 20000); !errors.Is(err, boom) {
 		t.Errorf("an error after the announced size: %v", err)
 	}
 }
