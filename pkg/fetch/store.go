@@ -98,9 +98,8 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 			v = Validators{ETag: meta.ETag, LastModified: meta.LastModified}
 		}
 		if sha2URL := SHA2URL(url); sha2URL != "" {
-			sum := sha256.Sum256(cached)
 			var err error
-			if published, err = s.sha2(ctx, sha2URL); err == nil && published == hex.EncodeToString(sum[:]) {
+			if published, err = s.sha2(ctx, sha2URL); err == nil && published == sha256Hex(cached) {
 				f := &Fetched{Data: cached, URL: url, Origin: OriginUnchanged, FromCache: true}
 				if meta != nil {
 					f.ETag, f.LastModified = meta.ETag, meta.LastModified
@@ -122,10 +121,15 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 	if err := looksLikeXML(resp.Body, resp.ContentType); err != nil {
 		return nil, &Error{URL: Redact(url), Err: err}
 	}
-	if sum := sha256.Sum256(resp.Body); published != "" && published != hex.EncodeToString(sum[:]) {
+	if published != "" && published != sha256Hex(resp.Body) {
 		notes = append(notes, "the published .sha2 digest does not match the downloaded list (it only signals changes; the signature decides)")
 	}
 	return &Fetched{Data: resp.Body, URL: url, Origin: OriginNetwork, ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // read reads an entry from the cache, with its metadata when withMeta is
