@@ -378,6 +378,7 @@ func (r *chainRun) walk(urls []string, network bool) walkResult {
 				accept(r.src, name, data[i].f, vl, &out)
 			}
 		}
+		data[i].f = nil // its bytes are done with: not kept for the rest of the walk
 		w.outcomes = append(w.outcomes, out)
 		r.notify(Event{Kind: EventListDone, Done: name, Role: RolePivot, Verdict: out.Verdict()})
 	}
