@@ -512,6 +512,14 @@ func accept(src Source, name string, f *fetch.Fetched, vl *VerifiedList, out *Ou
 	}
 }
 
+// verify is VerifyList once a verification slot is free. The slot is given
+// back however VerifyList ends (a panic is raised again by the chain).
+func (r *chainRun) verify(data []byte, exp Expect, o Options) (*VerifiedList, error) {
+	r.verifying <- struct{}{}
+	defer func() { <-r.verifying }()
+	return VerifyList(data, exp, o)
+}
+
 // verifyPointer fetches and verifies the national list p points to.
 func (r *chainRun) verifyPointer(ctx context.Context, p tsl.Pointer) Outcome {
 	src, o := r.src, r.o.Options
@@ -533,9 +541,7 @@ func (r *chainRun) verifyPointer(ctx context.Context, p tsl.Pointer) Outcome {
 		out.Err = &ListError{Territory: p.Territory, URL: p.Location, Verdict: ParseFailed, Err: err}
 		return out
 	}
-	r.verifying <- struct{}{}
-	vl, err := VerifyList(f.Data, exp, o)
-	<-r.verifying
+	vl, err := r.verify(f.Data, exp, o)
 	if err != nil {
 		out.Err = err
 		return out
