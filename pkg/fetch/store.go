@@ -127,6 +127,8 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 	return &Fetched{Data: resp.Body, URL: url, Origin: OriginNetwork, ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
 }
 
+// sha256Hex is the SHA-256 digest of data in lower-case hex, as .sha2 files
+// and the metadata write it.
 func sha256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
