@@ -443,3 +443,31 @@ func BenchmarkScanDrop(b *testing.B) {
 		})
 	}
 }
+
+// TestCloseSameErrors: with OnClose the characters are checked as the scan
+// goes, yet every input gets the error a check up front gives: the first
+// invalid UTF-8 anywhere, else the first character not allowed, else the
+// syntax error; at every offset around the checked window's edge.
+func TestCloseSameErrors(t *testing.T) {
+	keep := Limits{OnClose: func(Node, int) (Action, error) { return Keep, nil }}
+	pad := strings.Repeat("<e>x</e>", checkAhead/8+100)
+	var docs []string
+	for _, c := range []string{"\x01", "\xff", "\uFFFE", "\xef\xbf\xbf", "</x>", "&bad;", "\xc3"} {
+		for _, at := range []int{0, 3, checkAhead - 1, checkAhead, checkAhead + 1, len(pad) - 5} {
+			docs = append(docs, "<r>"+pad[:at]+c+pad[at:]+"</r>")
+		}
+		docs = append(docs,
+			"<r>\x01"+pad+"\xff</r>",             // control early, invalid UTF-8 late
+			"<r>\x01"+pad+"\x02</r>",             // two controls
+			"<r></x>"+pad+"\x01</r>",             // syntax early, character late
+			"<r><a/>"+pad+"\uFFFF"+pad+"</r><!>", // character in the middle
+			"<r>é"+pad[:checkAhead-5]+"é"+pad+"\x02</r>")
+	}
+	for i, doc := range docs {
+		_, want := Parse([]byte(doc), Limits{})
+		_, got := Parse([]byte(doc), keep)
+		if want == nil || fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
+			t.Errorf("doc %d: with OnClose %v, want %v", i, got, want)
+		}
+	}
+}

@@ -324,7 +324,19 @@ func itoa(i int) string {
 func (d *Doc) Detach(n Node) {
 	// The node stays in its parent's list, marked, so that the character
 	// data on either side of it stays two texts.
-	d.nodes[n.i].flags |= detached
+	nd := &d.nodes[n.i]
+	if nd.flags&detached != 0 {
+		return
+	}
+	nd.flags |= detached
+	for p := nd.parent; p >= 0; p = d.nodes[p].parent {
+		if d.nodes[p].flags&detached != 0 {
+			return // inside a detached subtree already
+		}
+	}
+	// For the canonical writers: a node they have already written must not
+	// be detached afterwards (see ExcStream).
+	d.detachLog = append(d.detachLog, nd.start)
 }
 
 // Subtree returns how many nodes n's subtree holds (n included).

@@ -16,6 +16,12 @@
 // <!ENTITY, <!x …): no DTD is ever read. Explicit limits (see [Limits])
 // bound depth, attributes per element, name length and node count.
 //
+// A consumer that reads a large document part by part sets
+// [Limits.OnClose]: it sees each element as it closes, may [Drop] its
+// descendants once it has used them (the arena then holds one part at a
+// time), write it to an [ExcStream] first (the exclusive canonical form,
+// built as the parse goes), or stop the scan with [ErrStop].
+//
 // The strings a [Doc] hands out alias the input: the caller must not modify
 // the input while the Doc, or anything read from it, is in use.
 package xmlscan
@@ -88,7 +94,9 @@ const (
 // are complete; the elements still open (the root among them, which
 // Doc.Root returns as usual) are marked incomplete ([Node.Complete] is
 // false): their Span and Content end where the scan stopped, after the
-// element whose close stopped it. Nothing after that point is checked.
+// element whose close stopped it. Nothing after that point is read, but
+// for the character check, which with OnClose runs as the scan goes, a
+// window ahead of it: an error there is reported before OnClose is called.
 var ErrStop = errors.New("xmlscan: scan stopped by OnClose")
 
 // Bound names an element (a child of the root) and its limits.
@@ -178,6 +186,9 @@ type Doc struct {
 	// top holds the document-level comments and processing instructions,
 	// in order, with the root element among them.
 	top []int32
+	// detachLog holds the start offsets of the nodes detached, in the
+	// order of the Detach calls (those inside a detached subtree left out).
+	detachLog []int32
 }
 
 // SyntaxError is a well-formedness or limit violation.
@@ -223,6 +234,10 @@ type scanner struct {
 	bnodes   int   // nodes in it so far
 	created  int   // nodes and attributes created, dropped ones included
 	stopped  bool  // OnClose returned ErrStop
+	// hookFailed: OnClose returned an error (returned as is).
+	hookFailed bool
+	checked    int  // the characters of src[:checked] are checked
+	charFailed bool // checkChars found an error
 }
 
 // Parse scans data (UTF-8, an optional BOM) into a Doc.
@@ -271,10 +286,24 @@ func Parse(data []byte, lim Limits) (*Doc, error) {
 			s.lim.CloseDepth = lim.MaxDepth
 		}
 	}
-	if err := s.checkChars(); err != nil {
-		return nil, err
+	if lim.OnClose == nil {
+		if err := s.checkChars(len(data)); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.document(); err != nil {
+	// With OnClose, the characters are checked as the scan goes (each
+	// close sees checked bytes; ErrStop spares the rest), and the errors
+	// are those of a check up front: a character error anywhere comes
+	// before a syntax error.
+	err := s.document()
+	if err == nil {
+		err = s.checkChars(len(data))
+	} else if !s.hookFailed && !s.charFailed {
+		if cerr := s.checkChars(len(data)); cerr != nil {
+			err = cerr
+		}
+	}
+	if err != nil {
 		if errors.Is(err, ErrStop) && s.stopped {
 			return d, err
 		}
@@ -300,23 +329,62 @@ func (s *scanner) errAt(off int, format string, args ...any) error {
 	return &SyntaxError{Offset: off, Line: 1 + bytes.Count(s.src[:off], []byte{'\n'}), Path: path, Msg: fmt.Sprintf(format, args...)}
 }
 
-// checkChars: UTF-8, and every character an XML 1.0 Char.
-func (s *scanner) checkChars() error {
+// checkAhead is how far beyond the scan position the characters are
+// checked at once when they are checked as the scan goes.
+const checkAhead = 32 << 10
+
+// checkChars checks the input from where the check stands to at least to
+// (a character boundary): UTF-8, and every character an XML 1.0 Char. Its
+// errors are those of one check of the whole input: the first invalid
+// UTF-8 anywhere, else the first character that is not allowed.
+func (s *scanner) checkChars(to int) error {
 	b := s.src
-	if !utf8.Valid(b) {
-		off := 0
-		for off < len(b) {
-			r, n := utf8.DecodeRune(b[off:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			off += n
-		}
-		return s.errAt(off, "invalid UTF-8")
+	from := s.checked
+	if to <= from {
+		return nil
 	}
+	for to < len(b) && b[to]&0xC0 == 0x80 {
+		to++
+	}
+	s.checked = to
+	if !utf8.Valid(b[from:to]) {
+		s.charFailed = true
+		return s.badUTF8(from)
+	}
+	if err := s.checkCharsIn(from, to); err != nil {
+		s.charFailed = true
+		if !utf8.Valid(b[to:]) {
+			return s.badUTF8(to)
+		}
+		return err
+	}
+	return nil
+}
+
+// badUTF8 reports the first invalid UTF-8 sequence from offset from.
+func (s *scanner) badUTF8(from int) error {
+	b := s.src
+	off := from
+	for off < len(b) {
+		r, n := utf8.DecodeRune(b[off:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		off += n
+	}
+	return s.charErr(off, "invalid UTF-8")
+}
+
+// charErr is a character error, reported as a check before the scan does.
+func (s *scanner) charErr(off int, format string, args ...any) error {
+	return &SyntaxError{Offset: off, Line: 1 + bytes.Count(s.src[:off], []byte{'\n'}), Path: "/", Msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *scanner) checkCharsIn(from, to int) error {
+	b := s.src
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
+	i := from
+	for ; i+8 <= to; i += 8 {
 		// Eight bytes at a time: skip words with no byte below 0x20 and no
 		// 0xEF (the lead byte of U+FFFE and U+FFFF).
 		w := binary.LittleEndian.Uint64(b[i:])
@@ -330,7 +398,7 @@ func (s *scanner) checkChars() error {
 			return err
 		}
 	}
-	return s.checkCharsAt(b, i, len(b))
+	return s.checkCharsAt(b, i, to)
 }
 
 func (s *scanner) checkCharsAt(b []byte, from, to int) error {
@@ -338,10 +406,10 @@ func (s *scanner) checkCharsAt(b []byte, from, to int) error {
 		c := b[i]
 		if c < 0x20 {
 			if c != '\t' && c != '\n' && c != '\r' {
-				return s.errAt(i, "character U+%04X is not allowed in XML", c)
+				return s.charErr(i, "character U+%04X is not allowed in XML", c)
 			}
 		} else if c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF) {
-			return s.errAt(i, "character U+FFF%c is not allowed in XML", "EF"[b[i+2]-0xBE])
+			return s.charErr(i, "character U+FFF%c is not allowed in XML", "EF"[b[i+2]-0xBE])
 		}
 	}
 	return nil
@@ -885,8 +953,12 @@ func (s *scanner) closed(n int32, strsMark int) error {
 	if s.lim.OnClose == nil || len(s.stack) >= s.lim.CloseDepth {
 		return nil
 	}
+	if err := s.checkChars(min(s.pos+checkAhead, len(s.src))); err != nil {
+		return err
+	}
 	act, err := s.lim.OnClose(Node{s.d, n}, len(s.stack)+1)
 	if err != nil {
+		s.hookFailed = true
 		if errors.Is(err, ErrStop) {
 			s.stop()
 		}
