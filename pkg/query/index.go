@@ -236,13 +236,14 @@ func certSubjects(pe *provEntry, s *tsl.Service, tl []Entry) serviceCert {
 	sc := serviceCert{prov: pe, svc: s, timeline: tl}
 	for _, id := range s.Current.Identities {
 		for _, c := range id.Certificates {
-			if c.Cert == nil {
+			subject, ok := c.RawSubject()
+			if !ok {
 				continue
 			}
-			for _, o := range c.Cert.Subject.Organization {
+			for _, o := range xmldsig.NameAttributes(subject, "O") {
 				sc.orgs = append(sc.orgs, Fold(o))
 			}
-			for _, v := range xmldsig.NameAttributes(c.Cert.RawSubject, "organizationIdentifier") {
+			for _, v := range xmldsig.NameAttributes(subject, "organizationIdentifier") {
 				if id, ok := ParseIdentifier(v, false); ok {
 					sc.idKey = append(sc.idKey, id.Key())
 				}
@@ -601,12 +602,13 @@ func latestNotAfter(in *tsl.ServiceInstance, s *tsl.Service) (time.Time, int) {
 	for _, ids := range [][]tsl.DigitalID{in.Identities, s.Current.Identities} {
 		for _, id := range ids {
 			for _, c := range id.Certificates {
-				if c.Cert == nil {
+				_, notAfter, ok := c.Validity()
+				if !ok {
 					continue
 				}
 				n++
-				if c.Cert.NotAfter.After(last) {
-					last = c.Cert.NotAfter
+				if notAfter.After(last) {
+					last = notAfter
 				}
 			}
 		}
