@@ -102,4 +102,3 @@ func TestRealCertificatesLight(t *testing.T) {
 	}
 	t.Logf("%d certificates: %d refused by crypto/x509 (%d of them read by the light accessors), %d with a key it does not support", n, refused, lightOnly, unsupported)
 }
-
