@@ -20,11 +20,11 @@ import (
 // certificates are never looked at in a run, so loading a list costs no
 // certificate parsing.
 //
-// The light accessors [Certificate.RawSubject], [Certificate.RawIssuer] and
-// [Certificate.Validity] read the TBSCertificate straight from the DER
-// without crypto/x509. Whenever crypto/x509 parses a certificate they give
-// exactly its RawSubject, RawIssuer, NotBefore and NotAfter; on DER they
-// cannot read they report failure (ok false), never a guess.
+// The light accessors [Certificate.RawSubject] and [Certificate.Validity]
+// read the TBSCertificate straight from the DER without crypto/x509.
+// Whenever crypto/x509 parses a certificate they give exactly its
+// RawSubject, NotBefore and NotAfter; on DER they cannot read they report
+// failure (ok false), never a guess.
 //
 // A Certificate is a small value: copies share the DER and the parsed form.
 // Its methods are safe for concurrent use, and crypto/x509 runs at most once
@@ -104,14 +104,6 @@ func (c Certificate) RawSubject() (subject []byte, ok bool) {
 	return f.subject, ok
 }
 
-// RawIssuer returns the DER of the issuer name, read without crypto/x509
-// (a slice of Raw: callers must not modify it). ok is false when the DER is
-// not a readable certificate.
-func (c Certificate) RawIssuer() (issuer []byte, ok bool) {
-	f, ok := readTBS(c.Raw)
-	return f.issuer, ok
-}
-
 // Validity returns the notBefore and notAfter times, read without
 // crypto/x509 and as crypto/x509 reads them. ok is false when the DER is not
 // a readable certificate.
@@ -122,14 +114,15 @@ func (c Certificate) Validity() (notBefore, notAfter time.Time, ok bool) {
 
 // tbsFields are the parts of a TBSCertificate the light accessors give.
 type tbsFields struct {
-	issuer, subject     []byte
+	subject             []byte
 	notBefore, notAfter time.Time
 }
 
 // readTBS walks the certificate envelope and its TBSCertificate up to the
-// subject public key, with the checks crypto/x509 makes on that part (its
-// reading of the times included), and no more: what crypto/x509 accepts it
-// accepts, and what it cannot read it refuses.
+// subject public key with the checks crypto/x509 makes on that part (the
+// same reading of the times included) and no others, so it reads every
+// certificate crypto/x509 parses, and some it refuses for their names, keys
+// or extensions, which it does not look into.
 func readTBS(der []byte) (tbsFields, bool) {
 	var f tbsFields
 	input := cryptobyte.String(der)
@@ -143,7 +136,7 @@ func readTBS(der []byte) (tbsFields, bool) {
 	if !tbs.ReadOptionalASN1Integer(&version, cbasn1.Tag(0).Constructed().ContextSpecific(), 0) || version < 0 || version > 2 ||
 		!tbs.ReadASN1(&skip, cbasn1.INTEGER) || len(skip) == 0 ||
 		!tbs.ReadASN1(&sigAI, cbasn1.SEQUENCE) || !bytes.Equal(sigAI, outerSigAI) ||
-		!tbs.ReadASN1Element((*cryptobyte.String)(&f.issuer), cbasn1.SEQUENCE) ||
+		!tbs.ReadASN1(&skip, cbasn1.SEQUENCE) || // issuer
 		!tbs.ReadASN1(&validity, cbasn1.SEQUENCE) ||
 		!readTime(&validity, &f.notBefore) || !readTime(&validity, &f.notAfter) ||
 		!tbs.ReadASN1Element((*cryptobyte.String)(&f.subject), cbasn1.SEQUENCE) ||
