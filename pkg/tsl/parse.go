@@ -116,7 +116,6 @@ func (n node) attr(key string) (string, bool) { return n.el.AttrValue(key) }
 // ParseBytes parses an unverified list. eutl itself only parses content that
 // xmldsig has verified (see [Parse]); this entry point serves tests, tools and
 // fuzzing.
-// The strings of the model alias data, which must not change afterwards.
 func ParseBytes(data []byte) (*List, error) {
 	doc, err := xmlscan.Parse(data, xmlscan.Limits{MaxDepth: 64})
 	if err != nil {
@@ -126,8 +125,53 @@ func ParseBytes(data []byte) (*List, error) {
 }
 
 // Parse reads a list from its root element: in eutl, the content package
-// xmldsig verified ([xmldsig.Result.Root]).
+// xmldsig verified ([xmldsig.Result.Root]). The model holds its own copies
+// of the document's strings: it does not alias the input.
 func Parse(root xmlscan.Node) (*List, error) {
+	return NewBuilder().Finish(root)
+}
+
+// Builder builds a List while its document is read, for a verifier that
+// hashes each TrustServiceProvider as soon as the element is read and then
+// drops it: the verifier hands it to [Builder.Provider], and the root, once
+// the document is complete, to [Builder.Finish]. The List is the one [Parse]
+// gives for the whole document. A Builder is for one document.
+type Builder struct {
+	strs      *strtab
+	providers []Provider
+	base      string // the providers' path without the index
+	err       error
+}
+
+// NewBuilder returns a Builder for one document.
+func NewBuilder() *Builder { return &Builder{strs: newStrtab()} }
+
+// Provider parses el, the next TrustServiceProvider of the root's first
+// TrustServiceProviderList, in document order. Its path is indexed as if
+// the list had several providers; Finish drops the index when it had one.
+// After an error, further providers are ignored and Finish returns it.
+func (b *Builder) Provider(el xmlscan.Node) error {
+	if b.err != nil {
+		return b.err
+	}
+	if b.base == "" {
+		b.base = node{el: el.Parent()}.where() + "/TrustServiceProvider"
+	}
+	p, err := parseProvider(node{el: el, path: indexed(b.base, len(b.providers), 2)})
+	if err != nil {
+		b.err = err
+		return err
+	}
+	b.strs.provider(&p)
+	b.providers = append(b.providers, p)
+	return nil
+}
+
+// Finish parses the rest of the list from its root element: the root,
+// SchemeInformation, and the providers of the first
+// TrustServiceProviderList still in the tree (those given to Provider must
+// have been detached from it; they come first).
+func (b *Builder) Finish(root xmlscan.Node) (*List, error) {
 	if !root.Valid() {
 		return nil, &ParseError{Path: "/", Err: errors.New("no root element")}
 	}
@@ -145,19 +189,48 @@ func Parse(root xmlscan.Node) (*List, error) {
 	if err := parseSchemeInformation(si, l); err != nil {
 		return nil, err
 	}
+	b.strs.list(l)
+	if b.err != nil {
+		return nil, b.err
+	}
 	if tspl, ok := r.child(NSTSL, "TrustServiceProviderList"); ok {
+		given := len(b.providers)
 		k, base := tspl.count(NSTSL, "TrustServiceProvider"), tspl.where()+"/TrustServiceProvider"
-		l.Providers = make([]Provider, 0, k)
+		l.Providers = append(make([]Provider, 0, given+k), b.providers...)
 		for i, tn := range tspl.children(NSTSL, "TrustServiceProvider") {
-			tn.path = indexed(base, i, k)
+			tn.path = indexed(base, given+i, given+k)
 			p, err := parseProvider(tn)
 			if err != nil {
 				return nil, err
 			}
+			b.strs.provider(&p)
 			l.Providers = append(l.Providers, p)
+		}
+		if given == 1 && k == 0 {
+			unindex(&l.Providers[0], b.base)
 		}
 	}
 	return l, nil
+}
+
+// unindex gives the only provider of a list the paths Parse gives it:
+// without "[1]".
+func unindex(p *Provider, base string) {
+	from := base + "[1]"
+	fix := func(s *string) {
+		if strings.HasPrefix(*s, from) {
+			*s = base + (*s)[len(from):]
+		}
+	}
+	fix(&p.Path)
+	for i := range p.Services {
+		s := &p.Services[i]
+		fix(&s.Path)
+		fix(&s.Current.Path)
+		for j := range s.History {
+			fix(&s.History[j].Path)
+		}
+	}
 }
 
 func parseInt(n node) (int, error) {
