@@ -9,9 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eutl/eutl/internal/dn"
 	"github.com/eutl/eutl/pkg/trust"
 	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // ListInfo identifies the list evidence comes from.
@@ -240,10 +240,14 @@ func certSubjects(pe *provEntry, s *tsl.Service, tl []Entry) serviceCert {
 			if !ok {
 				continue
 			}
-			for _, o := range xmldsig.NameAttributes(subject, "O") {
+			vals, ok := dn.Values(subject, dn.TypeOrganization, dn.TypeOrganizationIdentifier)
+			if !ok {
+				continue
+			}
+			for _, o := range vals[0] {
 				sc.orgs = append(sc.orgs, Fold(o))
 			}
-			for _, v := range xmldsig.NameAttributes(subject, "organizationIdentifier") {
+			for _, v := range vals[1] {
 				if id, ok := ParseIdentifier(v, false); ok {
 					sc.idKey = append(sc.idKey, id.Key())
 				}
