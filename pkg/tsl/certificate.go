@@ -31,7 +31,7 @@ import (
 // for all copies of a Certificate made by [NewCertificate] (a Certificate
 // written as a literal has no shared state and parses on every X509 call).
 type Certificate struct {
-	// Raw is the DER bytes as listed; never nil for a listed certificate.
+	// Raw is the DER bytes as listed.
 	Raw []byte
 
 	lazy *lazyX509
