@@ -49,8 +49,22 @@ func (n Node) Valid() bool { return n.d != nil && n.i >= 0 }
 // Doc returns the document n belongs to.
 func (n Node) Doc() *Doc { return n.d }
 
-// Index is n's position in its document (document order for elements).
+// Index is n's position in its document's arena: distinct for the nodes
+// the Doc holds, in document order. The positions of dropped nodes (see
+// [Drop]) are reused.
 func (n Node) Index() int { return int(n.i) }
+
+// Dropped reports whether n is an element whose descendants were dropped
+// (see [Drop]).
+func (n Node) Dropped() bool { return n.nd().flags&dropped != 0 }
+
+// Complete reports whether n has been read to its end: false for an
+// element whose end tag was not read yet (while the parse runs, or after
+// it stopped with ErrStop).
+func (n Node) Complete() bool {
+	nd := n.nd()
+	return nd.end > 0 && nd.flags&partial == 0
+}
 
 func (n Node) nd() *node { return &n.d.nodes[n.i] }
 
@@ -115,7 +129,7 @@ func (n Node) FirstChild() Node { return n.d.skipDetached(n.d.first(n.i)) }
 func (n Node) Next() Node { return n.d.skipDetached(n.nd().next) }
 
 func (d *Doc) skipDetached(i int32) Node {
-	for i >= 0 && d.nodes[i].flags&detached != 0 {
+	for i >= 0 && d.nodes[i].flags&(detached|dropped) != 0 {
 		i = d.nodes[i].next
 	}
 	return Node{d, i}
@@ -135,7 +149,7 @@ func (n Node) Content() iter.Seq2[Node, string] {
 				return
 			}
 			pos = cn.end
-			if cn.flags&detached == 0 && !yield(Node{d, c}, "") {
+			if cn.flags&(detached|dropped) == 0 && !yield(Node{d, c}, "") {
 				return
 			}
 		}
@@ -269,8 +283,8 @@ func (n Node) Path() string {
 		p := e.Name()
 		if par := e.Parent(); par.Valid() {
 			count, pos := 0, 0
-			for c := par.FirstElement(); c.Valid(); c = c.NextElement() {
-				if c.Name() == p {
+			for c := par.d.first(par.i); c >= 0; c = par.d.nodes[c].next {
+				if c := (Node{par.d, c}); c.sibling() && c.Name() == p {
 					count++
 					if c.i == e.i {
 						pos = count
@@ -291,6 +305,13 @@ func (n Node) Path() string {
 	return b.String()
 }
 
+// sibling reports whether n counts in a position of Path: an element not
+// detached (a dropped one is still part of the document).
+func (n Node) sibling() bool {
+	nd := n.nd()
+	return nd.kind == Element && nd.flags&detached == 0
+}
+
 func itoa(i int) string {
 	if i < 10 {
 		return string(rune('0' + i))
@@ -303,7 +324,19 @@ func itoa(i int) string {
 func (d *Doc) Detach(n Node) {
 	// The node stays in its parent's list, marked, so that the character
 	// data on either side of it stays two texts.
-	d.nodes[n.i].flags |= detached
+	nd := &d.nodes[n.i]
+	if nd.flags&detached != 0 {
+		return
+	}
+	nd.flags |= detached
+	for p := nd.parent; p >= 0; p = d.nodes[p].parent {
+		if d.nodes[p].flags&detached != 0 {
+			return // inside a detached subtree already
+		}
+	}
+	// For the canonical writers: a node they have already written must not
+	// be detached afterwards (see ExcStream).
+	d.detachLog = append(d.detachLog, nd.start)
 }
 
 // Subtree returns how many nodes n's subtree holds (n included).
@@ -330,8 +363,8 @@ func (n Node) LocalPath() string {
 		p := e.Local()
 		if par := e.Parent(); par.Valid() {
 			count, pos := 0, 0
-			for c := par.FirstElement(); c.Valid(); c = c.NextElement() {
-				if c.Is(e.NS(), p) {
+			for c := par.d.first(par.i); c >= 0; c = par.d.nodes[c].next {
+				if c := (Node{par.d, c}); c.sibling() && c.Is(e.NS(), p) {
 					count++
 					if c.i == e.i {
 						pos = count

@@ -3,6 +3,8 @@ package xmlscan
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"math"
 	"slices"
 	"strings"
 )
@@ -15,18 +17,11 @@ import (
 // instructions around it are written as a URI="" reference needs them.
 func ExcC14N(w *bufio.Writer, el, skip Node, prefixList string, comments, document bool) error {
 	d := el.d
-	x := &excWriter{d: d, w: w, comments: comments, skip: -1, rendered: map[int32]int32{}}
+	x := newExcWriter(w, d, prefixList, comments)
 	if skip.Valid() {
 		x.skip = skip.i
 	}
-	if f := strings.Fields(prefixList); len(f) > 0 {
-		x.scope = map[string]int32{}
-		for _, p := range f {
-			if p == "#default" {
-				p = ""
-			}
-			x.inclusive = append(x.inclusive, p)
-		}
+	if x.scope != nil {
 		// The declarations of el's ancestors, outermost first.
 		var chain []int32
 		for p := d.nodes[el.i].parent; p >= 0; p = d.nodes[p].parent {
@@ -37,36 +32,83 @@ func ExcC14N(w *bufio.Writer, el, skip Node, prefixList string, comments, docume
 		}
 	}
 	if !document {
-		x.element(el.i)
-		return w.Flush()
+		x.open(el.i)
+	} else {
+		x.beforeRoot()
 	}
-	before := true
-	for _, t := range d.top {
-		n := &d.nodes[t]
-		switch n.kind {
-		case Element:
-			x.element(t)
-			before = false
-		case ProcInst, Comment:
-			if n.kind == Comment && !comments {
-				continue
-			}
-			if !before {
-				w.WriteByte('\n')
-			}
-			if n.kind == Comment {
-				w.WriteString("<!--")
-				w.WriteString(d.value(n))
-				w.WriteString("-->")
-			} else {
-				x.pi(n)
-			}
-			if before {
-				w.WriteByte('\n')
-			}
-		}
+	x.run(math.MaxInt32)
+	if x.err != nil {
+		return x.err
+	}
+	if document {
+		x.afterRoot()
 	}
 	return w.Flush()
+}
+
+// errDropped reports a subtree dropped (see [Drop]) before the canonical
+// writer reached it: its content is gone.
+var errDropped = errors.New("xmlscan: canonical form of a subtree dropped before it was written")
+
+func newExcWriter(w *bufio.Writer, d *Doc, prefixList string, comments bool) *excWriter {
+	x := &excWriter{d: d, w: w, comments: comments, skip: -1, rendered: map[int32]int32{}, stack: make([]excFrame, 0, 16)}
+	if f := strings.Fields(prefixList); len(f) > 0 {
+		x.scope = map[string]int32{}
+		for _, p := range f {
+			if p == "#default" {
+				p = ""
+			}
+			x.inclusive = append(x.inclusive, p)
+		}
+	}
+	return x
+}
+
+// beforeRoot writes the document-level comments and processing
+// instructions before the root, and the root's start tag.
+func (x *excWriter) beforeRoot() {
+	d := x.d
+	for x.top < len(d.top) {
+		t := d.top[x.top]
+		x.top++
+		if d.nodes[t].kind == Element {
+			x.open(t)
+			return
+		}
+		if x.topLevel(t) {
+			x.w.WriteByte('\n')
+		}
+	}
+}
+
+// afterRoot writes the document-level comments and processing
+// instructions after the root.
+func (x *excWriter) afterRoot() {
+	for ; x.top < len(x.d.top); x.top++ {
+		n := &x.d.nodes[x.d.top[x.top]]
+		if n.kind == Comment && !x.comments {
+			continue
+		}
+		x.w.WriteByte('\n')
+		x.topLevel(x.d.top[x.top])
+	}
+}
+
+// topLevel writes a document-level comment (if comments are kept) or
+// processing instruction, reporting whether it wrote one.
+func (x *excWriter) topLevel(t int32) bool {
+	n := &x.d.nodes[t]
+	switch {
+	case n.kind == ProcInst:
+		x.pi(n)
+	case n.kind == Comment && x.comments:
+		x.w.WriteString("<!--")
+		x.w.WriteString(x.d.value(n))
+		x.w.WriteString("-->")
+	default:
+		return false
+	}
+	return true
 }
 
 type excWriter struct {
@@ -86,6 +128,18 @@ type excWriter struct {
 	declared     map[string]bool
 	attrs        []int32
 	keys         []sortKey
+	// The elements whose start tag is written and end tag is not, outermost
+	// first: the walk pauses and resumes there (see run).
+	stack []excFrame
+	top   int // next entry of d.top (document mode)
+	err   error
+}
+
+type excFrame struct {
+	el   int32
+	last int32 // the last child walked, -1 none yet
+	// Undo-log lengths at the start tag.
+	scopeMark, renderedMark int32
 }
 
 type sortKey struct {
@@ -171,10 +225,11 @@ func (x *excWriter) consider(p string, uri int32) {
 	x.decls = append(x.decls, decl{p, uri})
 }
 
-func (x *excWriter) element(i int32) {
+// open writes the start tag of element i and pushes its frame.
+func (x *excWriter) open(i int32) {
 	d, w := x.d, x.w
 	n := &d.nodes[i]
-	scopeMark, renderedMark := len(x.scopeUndo), len(x.renderedUndo)
+	x.stack = append(x.stack, excFrame{el: i, last: -1, scopeMark: int32(len(x.scopeUndo)), renderedMark: int32(len(x.renderedUndo))})
 	if x.scope != nil {
 		x.pushScope(i)
 	}
@@ -272,37 +327,71 @@ func (x *excWriter) element(i int32) {
 		w.WriteByte('"')
 	}
 	w.WriteByte('>')
-	pos := n.cstart
-	for c := d.first(i); c >= 0; c = d.nodes[c].next {
-		cn := &d.nodes[c]
-		if cn.start > pos {
-			escapeGap(w, d.src[pos:cn.start])
+}
+
+// run walks on in document order from where it stands, writing every node
+// that starts before limit, and the end tags of the elements that end by
+// limit. It stops when the stack is empty, or when the next node of the
+// innermost open element starts at or after limit or is not read yet.
+func (x *excWriter) run(limit int32) {
+	d, w := x.d, x.w
+	for len(x.stack) > 0 {
+		f := &x.stack[len(x.stack)-1]
+		var c, pos int32
+		if f.last < 0 {
+			c, pos = d.first(f.el), d.nodes[f.el].cstart
+		} else {
+			c, pos = d.nodes[f.last].next, d.nodes[f.last].end
 		}
-		pos = cn.end
-		if c == x.skip || cn.flags&detached != 0 {
+		if c >= 0 && d.nodes[c].start < limit {
+			cn := &d.nodes[c]
+			if cn.start > pos {
+				escapeGap(w, d.src[pos:cn.start])
+			}
+			f.last = c
+			if c == x.skip || cn.flags&detached != 0 {
+				continue
+			}
+			if cn.flags&dropped != 0 {
+				x.err = errDropped
+				return
+			}
+			switch cn.kind {
+			case Element:
+				x.open(c)
+			case Text:
+				escape(w, d.value(cn), false)
+			case ProcInst:
+				x.pi(cn)
+			case Comment:
+				if x.comments {
+					w.WriteString("<!--")
+					w.WriteString(d.value(cn))
+					w.WriteString("-->")
+				}
+			}
 			continue
 		}
-		switch cn.kind {
-		case Element:
-			x.element(c)
-		case Text:
-			escape(w, d.value(cn), false)
-		case ProcInst:
-			x.pi(cn)
-		case Comment:
-			if x.comments {
-				w.WriteString("<!--")
-				w.WriteString(d.value(cn))
-				w.WriteString("-->")
-			}
+		n := &d.nodes[f.el]
+		if n.end == 0 || n.end > limit || n.flags&partial != 0 {
+			return // the rest of the element lies beyond limit or is not read yet
 		}
+		if n.cend > pos {
+			escapeGap(w, d.src[pos:n.cend])
+		}
+		x.close()
 	}
-	if n.cend > pos {
-		escapeGap(w, d.src[pos:n.cend])
-	}
+}
+
+// close writes the end tag of the innermost open element and pops it.
+func (x *excWriter) close() {
+	f := x.stack[len(x.stack)-1]
+	x.stack = x.stack[:len(x.stack)-1]
+	w := x.w
 	w.WriteString("</")
-	w.WriteString(qn)
+	w.WriteString(x.d.str(x.d.nodes[f.el].name))
 	w.WriteByte('>')
+	renderedMark, scopeMark := int(f.renderedMark), int(f.scopeMark)
 	for k := len(x.renderedUndo) - 1; k >= renderedMark; k-- {
 		b := x.renderedUndo[k]
 		if b.prev < 0 {

@@ -16,6 +16,12 @@
 // <!ENTITY, <!x …): no DTD is ever read. Explicit limits (see [Limits])
 // bound depth, attributes per element, name length and node count.
 //
+// A consumer that reads a large document part by part sets
+// [Limits.OnClose]: it sees each element as it closes, may [Drop] its
+// descendants once it has used them (the arena then holds one part at a
+// time), write it to an [ExcStream] first (the exclusive canonical form,
+// built as the parse goes), or stop the scan with [ErrStop].
+//
 // The strings a [Doc] hands out alias the input: the caller must not modify
 // the input while the Doc, or anything read from it, is in use.
 package xmlscan
@@ -23,6 +29,7 @@ package xmlscan
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"strconv"
@@ -45,7 +52,52 @@ type Limits struct {
 	// its name: a part of the document that must stay small (the
 	// signature), refused as soon as it grows beyond, with a *BoundError.
 	Bound *Bound
+
+	// OnClose, when set, is called as each element at depth 1..CloseDepth
+	// closes (the root is at depth 1; CloseDepth 0 means every depth),
+	// after its end tag (or empty-element tag) is read and its namespace
+	// scope popped: n and its subtree are complete in the Doc. Returning
+	// Drop removes n's descendants from the arena (see [Drop]); a non-nil
+	// error ends Parse, which returns it as is — with the Doc read so far
+	// when it is [ErrStop] (see there), with no Doc otherwise.
+	//
+	// While the parse runs, the elements enclosing n are open: their
+	// children and attributes read so far are in the Doc, their Span ends
+	// at 0 and their Content holds the children read so far (the
+	// character data after the last of them is not yet known); Path and
+	// LocalPath count the same-named siblings read so far only, so the
+	// first of several carries no position yet. Node values kept from an
+	// earlier call stay valid unless they lay inside a dropped subtree.
+	OnClose    func(n Node, depth int) (Action, error)
+	CloseDepth int
 }
+
+// Action is what OnClose asks of the element that closed.
+type Action uint8
+
+const (
+	// Keep leaves the element and its subtree in the Doc.
+	Keep Action = iota
+	// Drop removes the element's descendants (their nodes, attributes and
+	// decoded strings) from the arena, whose storage then holds the nodes
+	// that follow: a parse that drops every subtree at some depth holds
+	// at most one of them at a time. The element itself stays, childless
+	// (no children, no character data), with its name, attributes and
+	// Span, detached from its parent as by [Doc.Detach] (FirstChild, Next,
+	// Content… of its parent skip it) and reported by [Node.Dropped].
+	// [Node.Index] values of the removed nodes are reused.
+	Drop
+)
+
+// ErrStop, returned by OnClose, ends the scan early: Parse returns the Doc
+// holding everything read so far, and ErrStop. The subtrees closed so far
+// are complete; the elements still open (the root among them, which
+// Doc.Root returns as usual) are marked incomplete ([Node.Complete] is
+// false): their Span and Content end where the scan stopped, after the
+// element whose close stopped it. Nothing after that point is read, but
+// for the character check, which with OnClose runs as the scan goes, a
+// window ahead of it: an error there is reported before OnClose is called.
+var ErrStop = errors.New("xmlscan: scan stopped by OnClose")
 
 // Bound names an element (a child of the root) and its limits.
 type Bound struct {
@@ -107,7 +159,12 @@ type node struct {
 	cstart, cend int32
 }
 
-const detached = 1
+// Node flags.
+const (
+	detached = 1 << iota // by Doc.Detach
+	dropped              // by Drop: its descendants are gone
+	partial              // an element open when the scan stopped (ErrStop)
+)
 
 type attr struct {
 	name span
@@ -129,6 +186,9 @@ type Doc struct {
 	// top holds the document-level comments and processing instructions,
 	// in order, with the root element among them.
 	top []int32
+	// detachLog holds the start offsets of the nodes detached, in the
+	// order of the Detach calls (those inside a detached subtree left out).
+	detachLog []int32
 }
 
 // SyntaxError is a well-formedness or limit violation.
@@ -154,6 +214,7 @@ type openEl struct {
 	idx  int32
 	last int32 // last child so far
 	mark int   // undo-log length at start
+	strs int   // len(d.strs) after the start tag
 }
 
 type scanner struct {
@@ -171,6 +232,12 @@ type scanner struct {
 	cur      int32 // the element whose start tag is being read, -1 none
 	bounded  int32 // the open bounded element, -1 none
 	bnodes   int   // nodes in it so far
+	created  int   // nodes and attributes created, dropped ones included
+	stopped  bool  // OnClose returned ErrStop
+	// hookFailed: OnClose returned an error (returned as is).
+	hookFailed bool
+	checked    int  // the characters of src[:checked] are checked
+	charFailed bool // checkChars found an error
 }
 
 // Parse scans data (UTF-8, an optional BOM) into a Doc.
@@ -203,15 +270,43 @@ func Parse(data []byte, lim Limits) (*Doc, error) {
 		seed:     maphash.MakeSeed(),
 	}
 	d.uris = append(d.uris, NSXML)
-	// The exact bound on the nodes to come, so the arena never regrows: one
-	// per "<" that does not start an end tag, one per text with a reference.
-	maxNodes := bytes.Count(data, []byte{'<'}) - bytes.Count(data, []byte("</")) + bytes.Count(data, []byte{'&'}) + 1
-	d.nodes = make([]node, 0, min(maxNodes, s.maxNodes))
-	d.attrs = make([]attr, 0, min(bytes.Count(data, []byte{'='}), s.maxNodes))
-	if err := s.checkChars(); err != nil {
-		return nil, err
+	if lim.OnClose == nil {
+		// The exact bound on the nodes to come, so the arena never regrows:
+		// one per "<" that does not start an end tag, one per text with a
+		// reference.
+		maxNodes := bytes.Count(data, []byte{'<'}) - bytes.Count(data, []byte("</")) + bytes.Count(data, []byte{'&'}) + 1
+		d.nodes = make([]node, 0, min(maxNodes, s.maxNodes))
+		d.attrs = make([]attr, 0, min(bytes.Count(data, []byte{'='}), s.maxNodes))
+	} else {
+		// The consumer may drop subtrees: the arena grows on demand and
+		// stays as large as the largest window.
+		d.nodes = make([]node, 0, min(256, s.maxNodes))
+		d.attrs = make([]attr, 0, min(256, s.maxNodes))
+		if lim.CloseDepth <= 0 {
+			s.lim.CloseDepth = lim.MaxDepth
+		}
 	}
-	if err := s.document(); err != nil {
+	if lim.OnClose == nil {
+		if err := s.checkChars(len(data)); err != nil {
+			return nil, err
+		}
+	}
+	// With OnClose, the characters are checked as the scan goes (each
+	// close sees checked bytes; ErrStop spares the rest), and the errors
+	// are those of a check up front: a character error anywhere comes
+	// before a syntax error.
+	err := s.document()
+	if err == nil {
+		err = s.checkChars(len(data))
+	} else if !s.hookFailed && !s.charFailed {
+		if cerr := s.checkChars(len(data)); cerr != nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		if errors.Is(err, ErrStop) && s.stopped {
+			return d, err
+		}
 		return nil, err
 	}
 	return d, nil
@@ -234,23 +329,62 @@ func (s *scanner) errAt(off int, format string, args ...any) error {
 	return &SyntaxError{Offset: off, Line: 1 + bytes.Count(s.src[:off], []byte{'\n'}), Path: path, Msg: fmt.Sprintf(format, args...)}
 }
 
-// checkChars: UTF-8, and every character an XML 1.0 Char.
-func (s *scanner) checkChars() error {
+// checkAhead is how far beyond the scan position the characters are
+// checked at once when they are checked as the scan goes.
+const checkAhead = 32 << 10
+
+// checkChars checks the input from where the check stands to at least to
+// (a character boundary): UTF-8, and every character an XML 1.0 Char. Its
+// errors are those of one check of the whole input: the first invalid
+// UTF-8 anywhere, else the first character that is not allowed.
+func (s *scanner) checkChars(to int) error {
 	b := s.src
-	if !utf8.Valid(b) {
-		off := 0
-		for off < len(b) {
-			r, n := utf8.DecodeRune(b[off:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			off += n
-		}
-		return s.errAt(off, "invalid UTF-8")
+	from := s.checked
+	if to <= from {
+		return nil
 	}
+	for to < len(b) && b[to]&0xC0 == 0x80 {
+		to++
+	}
+	s.checked = to
+	if !utf8.Valid(b[from:to]) {
+		s.charFailed = true
+		return s.badUTF8(from)
+	}
+	if err := s.checkCharsIn(from, to); err != nil {
+		s.charFailed = true
+		if !utf8.Valid(b[to:]) {
+			return s.badUTF8(to)
+		}
+		return err
+	}
+	return nil
+}
+
+// badUTF8 reports the first invalid UTF-8 sequence from offset from.
+func (s *scanner) badUTF8(from int) error {
+	b := s.src
+	off := from
+	for off < len(b) {
+		r, n := utf8.DecodeRune(b[off:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		off += n
+	}
+	return s.charErr(off, "invalid UTF-8")
+}
+
+// charErr is a character error, reported as a check before the scan does.
+func (s *scanner) charErr(off int, format string, args ...any) error {
+	return &SyntaxError{Offset: off, Line: 1 + bytes.Count(s.src[:off], []byte{'\n'}), Path: "/", Msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *scanner) checkCharsIn(from, to int) error {
+	b := s.src
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
+	i := from
+	for ; i+8 <= to; i += 8 {
 		// Eight bytes at a time: skip words with no byte below 0x20 and no
 		// 0xEF (the lead byte of U+FFFE and U+FFFF).
 		w := binary.LittleEndian.Uint64(b[i:])
@@ -264,7 +398,7 @@ func (s *scanner) checkChars() error {
 			return err
 		}
 	}
-	return s.checkCharsAt(b, i, len(b))
+	return s.checkCharsAt(b, i, to)
 }
 
 func (s *scanner) checkCharsAt(b []byte, from, to int) error {
@@ -272,10 +406,10 @@ func (s *scanner) checkCharsAt(b []byte, from, to int) error {
 		c := b[i]
 		if c < 0x20 {
 			if c != '\t' && c != '\n' && c != '\r' {
-				return s.errAt(i, "character U+%04X is not allowed in XML", c)
+				return s.charErr(i, "character U+%04X is not allowed in XML", c)
 			}
 		} else if c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF) {
-			return s.errAt(i, "character U+FFF%c is not allowed in XML", "EF"[b[i+2]-0xBE])
+			return s.charErr(i, "character U+FFF%c is not allowed in XML", "EF"[b[i+2]-0xBE])
 		}
 	}
 	return nil
@@ -297,9 +431,10 @@ func (s *scanner) newNode(n node) (int32, error) {
 				Msg: fmt.Sprintf("%s holds more than %d nodes or %d bytes", s.str(s.d.nodes[s.bounded].name), b.MaxNodes, b.MaxBytes)}
 		}
 	}
-	if len(s.d.nodes)+len(s.d.attrs) >= s.maxNodes {
+	if s.created >= s.maxNodes {
 		return 0, s.errAt(s.pos, "more than %d nodes and attributes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
 	}
+	s.created++
 	n.next = -1
 	s.d.nodes = append(s.d.nodes, n)
 	return int32(len(s.d.nodes) - 1), nil
@@ -674,6 +809,9 @@ func (s *scanner) element() error {
 		return err
 	}
 	s.link(n)
+	if len(s.stack) == 0 {
+		s.d.root = n // reachable even if the scan stops before its end tag
+	}
 	s.cur = n
 	mark := len(s.undo)
 	// Attributes.
@@ -771,12 +909,12 @@ func (s *scanner) element() error {
 		el := &s.d.nodes[n]
 		el.end, el.cstart, el.cend = int32(s.pos), int32(s.pos), int32(s.pos)
 		s.popScope(mark)
-		return s.closed(n)
+		return s.closed(n, len(s.d.strs))
 	}
 	s.pos++
 	s.cur = -1
 	s.d.nodes[n].cstart = int32(s.pos)
-	s.stack = append(s.stack, openEl{idx: n, last: -1, mark: mark})
+	s.stack = append(s.stack, openEl{idx: n, last: -1, mark: mark, strs: len(s.d.strs)})
 	return nil
 }
 
@@ -801,7 +939,9 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func (s *scanner) closed(n int32) error {
+// closed ends element n, whose descendants' decoded strings start at
+// strs[strsMark].
+func (s *scanner) closed(n int32, strsMark int) error {
 	if n == s.bounded {
 		b := s.lim.Bound
 		if size := int(s.d.nodes[n].end - s.d.nodes[n].start); size > b.MaxBytes {
@@ -810,10 +950,47 @@ func (s *scanner) closed(n int32) error {
 		}
 		s.bounded = -1
 	}
-	if len(s.stack) == 0 {
-		s.d.root = n
+	if s.lim.OnClose == nil || len(s.stack) >= s.lim.CloseDepth {
+		return nil
+	}
+	if err := s.checkChars(min(s.pos+checkAhead, len(s.src))); err != nil {
+		return err
+	}
+	act, err := s.lim.OnClose(Node{s.d, n}, len(s.stack)+1)
+	if err != nil {
+		s.hookFailed = true
+		if errors.Is(err, ErrStop) {
+			s.stop()
+		}
+		return err
+	}
+	if act == Drop {
+		s.drop(n, strsMark)
 	}
 	return nil
+}
+
+// drop removes the descendants of the element n that just closed: they are
+// the last nodes, attributes and kept strings of the arena.
+func (s *scanner) drop(n int32, strsMark int) {
+	d := s.d
+	el := &d.nodes[n]
+	el.flags |= dropped
+	el.cend = el.cstart
+	d.nodes = d.nodes[:n+1]
+	d.attrs = d.attrs[:int(el.attr0)+int(el.nattr)]
+	clear(d.strs[strsMark:])
+	d.strs = d.strs[:strsMark]
+}
+
+// stop marks the elements still open as read up to here.
+func (s *scanner) stop() {
+	s.stopped = true
+	for _, o := range s.stack {
+		el := &s.d.nodes[o.idx]
+		el.end, el.cend = int32(s.pos), int32(s.pos)
+		el.flags |= partial
+	}
 }
 
 func (s *scanner) popScope(mark int) {
@@ -957,9 +1134,10 @@ func (s *scanner) attribute() error {
 		}
 		val = s.keep(v)
 	}
-	if len(s.d.nodes)+len(s.d.attrs) >= s.maxNodes {
+	if s.created >= s.maxNodes {
 		return s.errAt(s.pos, "more than %d nodes and attributes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
 	}
+	s.created++
 	s.d.attrs = append(s.d.attrs, attr{name: span{int32(nameStart), int32(nameEnd - nameStart)}, plen: plen, val: val})
 	return nil
 }
@@ -1159,5 +1337,5 @@ func (s *scanner) endTag() error {
 	}
 	s.stack = s.stack[:len(s.stack)-1]
 	s.popScope(top.mark)
-	return s.closed(top.idx)
+	return s.closed(top.idx, top.strs)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -333,8 +334,16 @@ func FuzzScan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := Parse(data, Limits{})
+		// With OnClose, the same verdict, error and Doc.
+		ds, serr := Parse(data, Limits{OnClose: func(Node, int) (Action, error) { return Keep, nil }})
+		if fmt.Sprint(err) != fmt.Sprint(serr) || fmt.Sprintf("%#v", err) != fmt.Sprintf("%#v", serr) {
+			t.Fatalf("error %v, with OnClose %v", err, serr)
+		}
 		if err != nil {
 			return
+		}
+		if dumpDoc(d) != dumpDoc(ds) {
+			t.Fatalf("with OnClose:\n%s\nwithout:\n%s", dumpDoc(ds), dumpDoc(d))
 		}
 		dec := xml.NewDecoder(bytes.NewReader(data))
 		for {
