@@ -59,7 +59,11 @@ type Limits struct {
 	// scope popped: n and its subtree are complete in the Doc. Returning
 	// Drop removes n's descendants from the arena (see [Drop]); a non-nil
 	// error ends Parse, which returns it as is — with the Doc read so far
-	// when it is [ErrStop] (see there), with no Doc otherwise.
+	// when it is [ErrStop] (see there), with no Doc otherwise — and the
+	// Action returned with it is ignored. Drop leaves the node limit
+	// (BytesPerNode) and the Bound as they are: they count every node
+	// created. The arena grows on demand instead of being sized for the
+	// whole input up front.
 	//
 	// While the parse runs, the elements enclosing n are open: their
 	// children and attributes read so far are in the Doc, their Span ends
@@ -81,11 +85,12 @@ const (
 	// Drop removes the element's descendants (their nodes, attributes and
 	// decoded strings) from the arena, whose storage then holds the nodes
 	// that follow: a parse that drops every subtree at some depth holds
-	// at most one of them at a time. The element itself stays, childless
-	// (no children, no character data), with its name, attributes and
-	// Span, detached from its parent as by [Doc.Detach] (FirstChild, Next,
-	// Content… of its parent skip it) and reported by [Node.Dropped].
-	// [Node.Index] values of the removed nodes are reused.
+	// at most one of them at a time, plus one node for each dropped
+	// before. For the element itself stays, childless (no children, no
+	// character data), with its name, attributes and Span, detached from
+	// its parent as by [Doc.Detach] (FirstChild, Next, Content… of its
+	// parent skip it; Path and LocalPath still count it) and reported by
+	// [Node.Dropped]. [Node.Index] values of the removed nodes are reused.
 	Drop
 )
 
