@@ -86,7 +86,7 @@ const (
 	// decoded strings) from the arena, whose storage then holds the nodes
 	// that follow: a parse that drops every subtree at some depth holds
 	// at most one of them at a time, plus one node for each dropped
-	// before. For the element itself stays, childless (no children, no
+	// before: the element itself stays, childless (no children, no
 	// character data), with its name, attributes and Span, detached from
 	// its parent as by [Doc.Detach] (FirstChild, Next, Content… of its
 	// parent skip it; Path and LocalPath still count it) and reported by
