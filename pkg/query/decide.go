@@ -212,16 +212,21 @@ func qualifiedFor(tl []Entry, kind Kind, t time.Time) (Decision, Entry, bool) {
 // at t, and the providers with at least one such service (QTSPs).
 func CountQualified(l *tsl.List, t time.Time) (services, providers int) {
 	for pi := range l.Providers {
-		qtsp := false
-		for si := range l.Providers[pi].Services {
-			if d, _, ok := QualifiedFor(&l.Providers[pi].Services[si], AnyQualified(), t); ok && d.Qualified {
-				services++
-				qtsp = true
-			}
-		}
-		if qtsp {
+		n := CountProvider(&l.Providers[pi], t)
+		services += n
+		if n > 0 {
 			providers++
 		}
 	}
 	return services, providers
+}
+
+// CountProvider is how many of p's services are qualified at t.
+func CountProvider(p *tsl.Provider, t time.Time) (services int) {
+	for si := range p.Services {
+		if d, _, ok := QualifiedFor(&p.Services[si], AnyQualified(), t); ok && d.Qualified {
+			services++
+		}
+	}
+	return services
 }

@@ -151,6 +151,21 @@ type Options struct {
 	// that one run answers questions about different instants as separate
 	// runs at each would.
 	DeferFreshness bool
+	// Providers, when set, receives the providers of the list as it is
+	// read, and the List returned holds none: a caller that looks at each
+	// provider once (a summary) never holds a large list's model.
+	Providers ProviderSink
+}
+
+// ProviderSink receives the providers of a list while it is verified (see
+// Options.Providers). What it receives counts only once VerifyList returns
+// without error.
+type ProviderSink interface {
+	// Provider receives the next provider, in document order.
+	Provider(*tsl.Provider)
+	// Reset forgets every provider received so far: the list is read
+	// again from its start.
+	Reset()
 }
 
 // ClockSkew is how far in the future a ListIssueDateTime may lie.
@@ -185,7 +200,28 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	fail := func(v Verdict, err error) (*VerifiedList, error) {
 		return nil, &ListError{Territory: exp.Territory, URL: exp.URL, Verdict: v, Err: err}
 	}
-	res, err := xmldsig.Verify(data, exp.Allowed, xmldsig.Options{MaxSize: o.MaxSize, AllowedSHA256: fingerprints})
+	// The providers are built as the verifier reads them (and dropped from
+	// its memory then); nothing built is kept unless the list verifies.
+	newBuilder := func() *tsl.Builder {
+		b := tsl.NewBuilder()
+		if o.Providers != nil {
+			b.Sink = o.Providers.Provider
+		}
+		return b
+	}
+	b := newBuilder()
+	parts := &xmldsig.Parts{
+		ParentNS: tsl.NSTSL, Parent: "TrustServiceProviderList",
+		ChildNS: tsl.NSTSL, Child: "TrustServiceProvider",
+		Take: func(el xmlscan.Node) error { return b.Provider(el) },
+		Reset: func() {
+			if o.Providers != nil {
+				o.Providers.Reset()
+			}
+			b = newBuilder()
+		},
+	}
+	res, err := xmldsig.Verify(data, exp.Allowed, xmldsig.Options{MaxSize: o.MaxSize, AllowedSHA256: fingerprints, Parts: parts})
 	if err != nil {
 		switch {
 		case errors.Is(err, xmldsig.ErrUntrustedSigner):
@@ -195,7 +231,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 		}
 		return fail(SignatureInvalid, err)
 	}
-	l, err := tsl.Parse(res.Root)
+	l, err := b.Finish(res.Root)
 	if err != nil {
 		return fail(ParseFailed, err)
 	}

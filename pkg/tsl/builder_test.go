@@ -75,13 +75,18 @@ func TestBuilderMatchesParse(t *testing.T) {
 				}
 			}
 			b := tsl.NewBuilder()
+			var sunk []tsl.Provider
+			b2 := tsl.NewBuilder()
+			b2.Sink = func(p *tsl.Provider) { sunk = append(sunk, *p) }
 			for _, p := range provs {
 				_ = b.Provider(p) // an error is Finish's to return
+				_ = b2.Provider(p)
 				doc.Detach(p)
 			}
 			got, gerr := b.Finish(root)
-			if (werr == nil) != (gerr == nil) {
-				t.Fatalf("Parse: %v; Builder: %v", werr, gerr)
+			got2, gerr2 := b2.Finish(root)
+			if (werr == nil) != (gerr == nil) || (werr == nil) != (gerr2 == nil) {
+				t.Fatalf("Parse: %v; Builder: %v; with a sink: %v", werr, gerr, gerr2)
 			}
 			if werr != nil {
 				return
@@ -91,6 +96,23 @@ func TestBuilderMatchesParse(t *testing.T) {
 			}
 			if len(provs) > 0 && len(got.Providers) != len(provs) {
 				t.Fatalf("%d providers, %d handed over", len(got.Providers), len(provs))
+			}
+			// With a sink, the providers go to it and the list holds none.
+			if len(got2.Providers) != 0 || len(sunk) != len(want.Providers) || len(sunk) > 0 && !reflect.DeepEqual(sunk, want.Providers) {
+				t.Fatalf("with a sink: %d providers kept, %d sunk, want 0 and the %d Parse gives", len(got2.Providers), len(sunk), len(want.Providers))
+			}
+			got2.Providers = want.Providers
+			if !reflect.DeepEqual(want, got2) {
+				t.Fatal("with a sink, the rest of the list differs from Parse's")
+			}
+			// A sink and nothing handed over (the whole-document fallback):
+			// Finish sends every provider of the tree.
+			whole, _ := xmlscan.Parse(data, xmlscan.Limits{MaxDepth: 64})
+			var sunk3 []tsl.Provider
+			b3 := tsl.NewBuilder()
+			b3.Sink = func(p *tsl.Provider) { sunk3 = append(sunk3, *p) }
+			if got3, err := b3.Finish(whole.Root()); err != nil || len(got3.Providers) != 0 || len(sunk3) != len(want.Providers) || len(sunk3) > 0 && !reflect.DeepEqual(sunk3, want.Providers) {
+				t.Fatalf("sink at Finish: %v, %d sunk, want the %d Parse gives", err, len(sunk3), len(want.Providers))
 			}
 		})
 	}

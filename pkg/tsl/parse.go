@@ -138,10 +138,17 @@ func Parse(root xmlscan.Node) (*List, error) {
 // the document is complete, to [Builder.Finish]. The List is the one [Parse]
 // gives for the whole document. A Builder is for one document.
 type Builder struct {
+	// Sink, when set, receives each provider as it is built instead of the
+	// List holding it (Finish's List then has no providers).
+	Sink      func(*Provider)
 	strs      *strtab
 	providers []Provider
+	given     int    // providers built by Provider
 	base      string // the providers' path without the index
 	err       error
+	// single is the only provider when it went to Sink with its path
+	// indexed: it goes to Sink at Finish, once the count is known.
+	single *Provider
 }
 
 // NewBuilder returns a Builder for one document.
@@ -158,14 +165,34 @@ func (b *Builder) Provider(el xmlscan.Node) error {
 	if b.base == "" {
 		b.base = node{el: el.Parent()}.where() + "/TrustServiceProvider"
 	}
-	p, err := parseProvider(node{el: el, path: indexed(b.base, len(b.providers), 2)})
+	p, err := parseProvider(node{el: el, path: indexed(b.base, b.given, 2)})
 	if err != nil {
 		b.err = err
 		return err
 	}
 	b.strs.provider(&p)
-	b.providers = append(b.providers, p)
+	b.given++
+	switch {
+	case b.Sink == nil:
+		b.providers = append(b.providers, p)
+	case b.given == 1:
+		b.single = &p // its path depends on whether a second one follows
+	default:
+		if b.single != nil {
+			b.Sink(b.single)
+			b.single = nil
+		}
+		b.Sink(&p)
+	}
 	return nil
+}
+
+func (b *Builder) keep(l *List, p *Provider) {
+	if b.Sink != nil {
+		b.Sink(p)
+		return
+	}
+	l.Providers = append(l.Providers, *p)
 }
 
 // Finish parses the rest of the list from its root element: the root,
@@ -195,9 +222,21 @@ func (b *Builder) Finish(root xmlscan.Node) (*List, error) {
 		return nil, b.err
 	}
 	if tspl, ok := r.child(NSTSL, "TrustServiceProviderList"); ok {
-		given := len(b.providers)
+		given := b.given
 		k, base := tspl.count(NSTSL, "TrustServiceProvider"), tspl.where()+"/TrustServiceProvider"
-		l.Providers = append(make([]Provider, 0, given+k), b.providers...)
+		if b.Sink == nil {
+			l.Providers = append(make([]Provider, 0, given+k), b.providers...)
+			b.providers = nil
+		}
+		if b.single != nil {
+			if k == 0 {
+				unindex(b.single, b.base)
+			}
+			b.Sink(b.single)
+			b.single = nil
+		} else if given == 1 && k == 0 && b.Sink == nil {
+			unindex(&l.Providers[0], b.base)
+		}
 		for i, tn := range tspl.children(NSTSL, "TrustServiceProvider") {
 			tn.path = indexed(base, given+i, given+k)
 			p, err := parseProvider(tn)
@@ -205,10 +244,7 @@ func (b *Builder) Finish(root xmlscan.Node) (*List, error) {
 				return nil, err
 			}
 			b.strs.provider(&p)
-			l.Providers = append(l.Providers, p)
-		}
-		if given == 1 && k == 0 {
-			unindex(&l.Providers[0], b.base)
+			b.keep(l, &p)
 		}
 	}
 	return l, nil

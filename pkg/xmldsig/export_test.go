@@ -56,3 +56,20 @@ func TreeCanonical(data []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// VerifyOnePass runs the one-pass verifier alone; ok is false when it gives
+// up (Verify would then verify the document whole).
+func VerifyOnePass(data []byte, allowed [][]byte, opts Options) (*Result, bool) {
+	return verifyOnePass(data, allowed, opts)
+}
+
+// VerifyWhole is the verifier of the document read whole.
+func VerifyWhole(data []byte, allowed [][]byte, opts Options) (*Result, error) {
+	return verifyWhole(data, allowed, opts)
+}
+
+// Locate is the one-pass locator: the byte span of the root's ds:Signature.
+func Locate(data []byte) (start, end int, ok bool) {
+	loc, ok := locate(data)
+	return loc.sigStart, loc.sigEnd, ok
+}

@@ -77,7 +77,23 @@ func ScanDocument(data []byte, maxSize int64) (xmlscan.Node, error) {
 // of allowed (DER certificates, compared byte for byte). On success the
 // result holds the verified content; on failure the error is a *[Error].
 // The result's strings alias data, which must not change afterwards.
+//
+// With opts.Parts set, the document is verified in one pass that hands the
+// parts over as it reads them (see [Parts]).
 func Verify(data []byte, allowed [][]byte, opts Options) (*Result, error) {
+	if opts.Parts != nil {
+		if res, ok := verifyOnePass(data, allowed, opts); ok {
+			return res, nil
+		}
+		if opts.Parts.Reset != nil {
+			opts.Parts.Reset()
+		}
+	}
+	return verifyWhole(data, allowed, opts)
+}
+
+// verifyWhole verifies the document read whole into the arena.
+func verifyWhole(data []byte, allowed [][]byte, opts Options) (*Result, error) {
 	doc, err := scanDocument(data, opts.MaxSize)
 	if err != nil {
 		return nil, err

@@ -98,12 +98,16 @@ type Options struct {
 	// AllowedSHA256 are further allowed signers, named by the SHA-256 of
 	// their DER encoding (lower-case hex), as the built-in trust anchors are.
 	AllowedSHA256 []string
+	// Parts, when set, has the document verified in one pass that hands
+	// these parts over as they are read (see [Parts]).
+	Parts *Parts
 }
 
 // Result is a verified signature and the content it covers.
 type Result struct {
-	// Root is the document element as digested, without the signature. Its
-	// strings alias the verified input.
+	// Root is the document element as digested, without the signature and
+	// without the parts handed over to Options.Parts. Its strings alias the
+	// verified input.
 	Root xmlscan.Node
 	// Signer is the KeyInfo certificate, byte-identical to an allowed one.
 	Signer *CertInfo
