@@ -699,7 +699,23 @@ func normalizeNewlines(b []byte) string {
 // name scans an XML Name at s.pos.
 func (s *scanner) name() error {
 	start := s.pos
-	first := true
+	src := s.src
+	if i := s.pos; i < len(src) && src[i] < utf8.RuneSelf && nameStartASCII[src[i]] {
+		// The usual name: ASCII only, read in one tight loop.
+		i++
+		for i < len(src) && src[i] < utf8.RuneSelf && nameASCII[src[i]] {
+			i++
+		}
+		if i-start > s.lim.MaxNameLen {
+			return s.errAt(start, "name longer than %d bytes", s.lim.MaxNameLen)
+		}
+		if i == len(src) || src[i] < utf8.RuneSelf {
+			s.pos = i
+			return nil
+		}
+		s.pos = i // a non-ASCII character follows: the general loop goes on
+	}
+	first := s.pos == start
 	for s.pos < len(s.src) {
 		c := s.src[s.pos]
 		if c < utf8.RuneSelf {
