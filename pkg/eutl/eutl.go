@@ -144,8 +144,10 @@ type Config struct {
 	// points to). A territory the LOTL has no list for makes [Set.Index]
 	// return a [*TerritoryError].
 	Territories []string
-	// Concurrency bounds how many lists are fetched and verified at once:
-	// 1 to [MaxConcurrency] (default [DefaultConcurrency]).
+	// Concurrency bounds how many lists are fetched at once: 1 to
+	// [MaxConcurrency] (default [DefaultConcurrency]). At most one list per
+	// CPU (GOMAXPROCS), and never more than Concurrency, is verified at a
+	// time: more would not finish sooner, only hold more lists in memory.
 	Concurrency int
 
 	// Tap, when set, wraps the source the chain reads through (the cache and

@@ -1,6 +1,7 @@
 package eutl_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -518,12 +519,20 @@ func TestVerifyList(t *testing.T) {
 	if vl, err := eutl.VerifyList(ctx, lotl, eutl.VerifyConfig{CustomAnchorsUnsafe: anchors(w), At: at}); err != nil || vl.List.Territory != "EU" {
 		t.Errorf("bare LOTL: %v, %v", vl, err)
 	}
-	// Input that is not a list is a parse error whatever the configuration.
-	for _, data := range [][]byte{nil, []byte("  \n"), []byte("not xml"), be[:len(be)/2], []byte("<html/>")} {
+	// Input that is not a list is a parse error whatever the configuration,
+	// also when only its head is a list's (truncated or malformed further
+	// on) and the configuration, the LOTL or its pointers would fail it
+	// before the verifier reads it all.
+	xx := bytes.Replace(be, []byte("SchemeTerritory>BE<"), []byte("SchemeTerritory>XX<"), 1)
+	garbled := append(append([]byte{}, be[:len(be)-40]...), "<<<&&&"...)
+	for _, data := range [][]byte{nil, []byte("  \n"), []byte("not xml"), be[:len(be)/2], []byte("<html/>"), xx[:len(xx)/2], garbled, lotl[:len(lotl)-100]} {
 		for name, cfg := range map[string]eutl.VerifyConfig{
-			"signers": {Signers: [][]byte{w.TLKeys["BE"].DER}, At: at},
-			"lotl":    {LOTL: lotl, CustomAnchorsUnsafe: anchors(w), At: at},
-			"neither": {At: at},
+			"signers":          {Signers: [][]byte{w.TLKeys["BE"].DER}, At: at},
+			"lotl":             {LOTL: lotl, CustomAnchorsUnsafe: anchors(w), At: at},
+			"neither":          {At: at},
+			"unsigned lotl":    {LOTL: lotl, At: at},
+			"no anchors":       {LOTL: lotl, CustomAnchorsUnsafe: &trust.Anchors{}, At: at},
+			"neither, anchors": {CustomAnchorsUnsafe: anchors(w), At: at},
 		} {
 			var le *trust.ListError
 			if _, err := eutl.VerifyList(ctx, data, cfg); !errors.As(err, &le) || le.Verdict != trust.ParseFailed {

@@ -34,6 +34,12 @@ type VerifyConfig struct {
 	// CustomAnchorsUnsafe replaces the built-in anchors the LOTL is checked
 	// against. See [Config.CustomAnchorsUnsafe].
 	CustomAnchorsUnsafe *trust.Anchors
+	// Summary, when set, receives the counts of the list's providers and
+	// services, and the list returned holds no provider: its model is
+	// never held whole. For callers that need a list's verdict and counts,
+	// not its content (eutl verify of a 20 MB list). It is filled when the
+	// list's content was read, also when a later check (freshness) fails.
+	Summary *Summary
 }
 
 // LOTLError is a LOTL given to [VerifyList] that did not verify against the
@@ -65,7 +71,7 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 		return nil, &ConfigError{Field: "Signers", Err: errors.New("set Signers or LOTL, not both")}
 	}
 	// Whatever the configuration, input that is not a list is reported as
-	// such. The model read here is unverified: only its type chooses how
+	// such. The head read here is unverified: only its type chooses how
 	// to verify it.
 	peek, err := peekList(data)
 	if err != nil {
@@ -73,10 +79,10 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 	}
 	bareLOTL := len(cfg.Signers) == 0 && cfg.LOTL == nil
 	if bareLOTL && peek.Type != tsl.TypeEUListOfTheLists {
-		return nil, &ConfigError{Field: "Signers", Err: errors.New("a national list needs Signers or LOTL (only a LOTL is verified against the anchors)")}
+		return nil, beforeVerifying(data, cfg, &ConfigError{Field: "Signers", Err: errors.New("a national list needs Signers or LOTL (only a LOTL is verified against the anchors)")})
 	}
 	if a := cfg.CustomAnchorsUnsafe; a != nil && len(a.DER)+len(a.SHA256) == 0 {
-		return nil, &ConfigError{Field: "CustomAnchorsUnsafe", Err: errors.New("holds no certificate")}
+		return nil, beforeVerifying(data, cfg, &ConfigError{Field: "CustomAnchorsUnsafe", Err: errors.New("holds no certificate")})
 	}
 	now := time.Now().UTC()
 	if h := loadhook.From(ctx); h.Now != nil {
@@ -87,6 +93,10 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 		at = now
 	}
 	o := trust.Options{At: at, Now: now, AllowExpiredUnsafe: cfg.AllowExpiredUnsafe}
+	if cfg.Summary != nil {
+		*cfg.Summary = Summary{}
+		o.Providers = summarySink{at: at, s: cfg.Summary}
+	}
 	exp := trust.Expect{Allowed: cfg.Signers}
 	anchors := trust.BuiltinAnchors()
 	if cfg.CustomAnchorsUnsafe != nil {
@@ -96,12 +106,14 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 		return trust.VerifyLOTL(data, anchors, cfg.URL, o)
 	}
 	if cfg.LOTL != nil {
-		lotl, err := trust.VerifyLOTL(cfg.LOTL, anchors, cfg.LOTLURL, o)
+		lo := o
+		lo.Providers = nil // the summary is the list's, not the LOTL's
+		lotl, err := trust.VerifyLOTL(cfg.LOTL, anchors, cfg.LOTLURL, lo)
 		if err != nil {
-			return nil, &LOTLError{Anchors: anchors.Name, Err: err}
+			return nil, beforeVerifying(data, cfg, &LOTLError{Anchors: anchors.Name, Err: err})
 		}
 		if exp, err = trust.ExpectFromLOTL(lotl.List, data, cfg.URL); err != nil {
-			return nil, err
+			return nil, beforeVerifying(data, cfg, err)
 		}
 	}
 	exp.URL = cfg.URL
@@ -112,12 +124,26 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 	return vl, nil
 }
 
-// peekList reads unverified input as a list, to tell a file that is empty,
-// not XML, truncated or not a Trusted List from one that fails verification.
+// peekList reads the head of unverified input (trust.ReadHead), to tell a
+// file that is empty, not XML or not a Trusted List from one that fails
+// verification. A file truncated or malformed after its head is reported
+// by the verification, as a parse error too.
 func peekList(data []byte) (*tsl.List, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("the file is empty")
 	}
-	return tsl.ParseBytes(data)
+	return trust.ReadHead(data)
+}
+
+// beforeVerifying is err, decided before the verifier read data (a
+// configuration that does not fit the list, a LOTL that failed, no pointer
+// for its territory): when data is not a whole list (truncated or malformed
+// past the head peekList read), that comes first, as the parse error it is
+// whatever the configuration. Only these failures pay for the whole parse.
+func beforeVerifying(data []byte, cfg VerifyConfig, err error) error {
+	if _, perr := tsl.ParseBytes(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))); perr != nil {
+		return &trust.ListError{URL: cfg.URL, Verdict: trust.ParseFailed, Err: perr}
+	}
+	return err
 }

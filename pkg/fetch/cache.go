@@ -334,13 +334,19 @@ func (c *Cache) Prepare() error {
 // A missing list is an error wrapping ErrNotInCache that names the file
 // expected.
 func (c *Cache) Read(name string) ([]byte, *Meta, error) {
+	return c.read(name, true)
+}
+
+// read is Read; without withMeta the metadata is neither read nor checked
+// against the bytes (which costs a SHA-256 of them), and meta is nil.
+func (c *Cache) read(name string, withMeta bool) ([]byte, *Meta, error) {
 	e, err := c.entry(name)
 	if err != nil {
 		return nil, nil, err
 	}
-	data, meta, err := c.readEntry(e.file, e.meta)
+	data, meta, err := c.readEntry(e.file, e.meta, withMeta)
 	if errors.Is(err, fs.ErrNotExist) && e.legacy != "" {
-		data, meta, err = c.readEntry(e.legacy, e.legacyMeta)
+		data, meta, err = c.readEntry(e.legacy, e.legacyMeta, withMeta)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, fmt.Errorf("%s: %w (expected %s)", name, ErrNotInCache, filepath.Join(c.Dir, filepath.FromSlash(e.file)))
@@ -362,10 +368,10 @@ func (c *Cache) ReadFile(base string) ([]byte, error) {
 	return data, err
 }
 
-func (c *Cache) readEntry(file, metaFile string) ([]byte, *Meta, error) {
+func (c *Cache) readEntry(file, metaFile string, withMeta bool) ([]byte, *Meta, error) {
 	data, err := c.readFile(file, c.maxSize())
-	if err != nil {
-		return nil, nil, err
+	if err != nil || !withMeta {
+		return data, nil, err
 	}
 	var meta *Meta
 	if mdata, err := c.readFile(metaFile, 1<<20); err == nil {

@@ -306,7 +306,7 @@ func (c *Client) once(ctx context.Context, rawURL string, v Validators) (*Respon
 	if resp.ContentLength > c.o.MaxSize {
 		return nil, -1, &Error{URL: Redact(rawURL), Err: fmt.Errorf("%w: Content-Length %d, limit %d", ErrTooLarge, resp.ContentLength, c.o.MaxSize)}
 	}
-	body, err := readAllLimited(resp.Body, c.o.MaxSize)
+	body, err := readAllLimited(resp.Body, resp.ContentLength, c.o.MaxSize)
 	if err != nil {
 		return nil, -1, &Error{URL: Redact(rawURL), Err: err}
 	}
@@ -327,16 +327,15 @@ func unwrapURLError(err error) error {
 }
 
 // readAllLimited reads at most max bytes and fails, rather than truncating,
-// when there is more.
-func readAllLimited(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
+// when there is more. A Content-Length (size, -1 when absent) sizes the
+// buffer; it is never trusted beyond max, and the caller checks that the
+// body matched it.
+func readAllLimited(r io.Reader, size, max int64) ([]byte, error) {
+	data, err := ReadSized(r, size, max)
+	if errors.Is(err, ErrOverLimit) {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
 	}
-	return data, nil
+	return data, err
 }
 
 // retryAfter reads the Retry-After header; -1 when absent or unreadable.

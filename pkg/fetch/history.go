@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"sort"
@@ -74,8 +73,8 @@ func readHistoryFile(r *os.Root, rel string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, historyMaxSize+1))
-	if err == nil && len(data) > historyMaxSize {
+	data, err := ReadSized(f, fi.Size(), historyMaxSize)
+	if errors.Is(err, ErrOverLimit) {
 		return nil, fmt.Errorf("history: %s is larger than %d bytes", rel, historyMaxSize)
 	}
 	return data, err

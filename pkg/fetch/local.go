@@ -3,7 +3,6 @@ package fetch
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 )
@@ -71,12 +70,12 @@ func readOpened(f fs.File, name string, max int64) ([]byte, error) {
 	if fi.Size() > max {
 		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", name, ErrFileTooLarge, fi.Size(), max)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := ReadSized(f, fi.Size(), max)
+	if errors.Is(err, ErrOverLimit) {
+		return nil, fmt.Errorf("%s: %w: more than %d bytes", name, ErrFileTooLarge, max)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: %w: more than %d bytes", name, ErrFileTooLarge, max)
 	}
 	return data, nil
 }

@@ -75,7 +75,8 @@ type Store struct {
 // the cached copy's ETag / Last-Modified and, for .xml/.xtsl URLs, first
 // compares the published .sha2 digest with the cached copy.
 func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*Fetched, error) {
-	cached, meta, cerr := s.read(name, url)
+	// Offline, only a pivot's metadata matters (the URL it was fetched from).
+	cached, meta, cerr := s.read(name, url, !s.Offline || IsPivotName(name))
 	if cerr == nil && IsPivotName(name) && meta != nil && meta.URL != url {
 		// another pivot URL with the same base name: not this pivot's copy
 		cached, meta, cerr = nil, nil, fmt.Errorf("%s: %w (the cached copy is of %s)", name, ErrNotInCache, Redact(meta.URL))
@@ -97,9 +98,8 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 			v = Validators{ETag: meta.ETag, LastModified: meta.LastModified}
 		}
 		if sha2URL := SHA2URL(url); sha2URL != "" {
-			sum := sha256.Sum256(cached)
 			var err error
-			if published, err = s.sha2(ctx, sha2URL); err == nil && published == hex.EncodeToString(sum[:]) {
+			if published, err = s.sha2(ctx, sha2URL); err == nil && published == sha256Hex(cached) {
 				f := &Fetched{Data: cached, URL: url, Origin: OriginUnchanged, FromCache: true}
 				if meta != nil {
 					f.ETag, f.LastModified = meta.ETag, meta.LastModified
@@ -121,16 +121,24 @@ func (s *Store) Fetch(ctx context.Context, name, url string, immutable bool) (*F
 	if err := looksLikeXML(resp.Body, resp.ContentType); err != nil {
 		return nil, &Error{URL: Redact(url), Err: err}
 	}
-	if sum := sha256.Sum256(resp.Body); published != "" && published != hex.EncodeToString(sum[:]) {
+	if published != "" && published != sha256Hex(resp.Body) {
 		notes = append(notes, "the published .sha2 digest does not match the downloaded list (it only signals changes; the signature decides)")
 	}
 	return &Fetched{Data: resp.Body, URL: url, Origin: OriginNetwork, ETag: resp.ETag, LastModified: resp.LastModified, FetchedAt: s.now(), Notes: notes}, nil
 }
 
-// read reads an entry from the cache. The LOTL of a hand-made directory may
-// also be kept under its URL's base name (eu-lotl.xml).
-func (s *Store) read(name, rawURL string) ([]byte, *Meta, error) {
-	data, meta, err := s.Cache.Read(name)
+// sha256Hex is the SHA-256 digest of data in lower-case hex, as .sha2 files
+// and the metadata write it.
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// read reads an entry from the cache, with its metadata when withMeta is
+// set. The LOTL of a hand-made directory may also be kept under its URL's
+// base name (eu-lotl.xml).
+func (s *Store) read(name, rawURL string, withMeta bool) ([]byte, *Meta, error) {
+	data, meta, err := s.Cache.read(name, withMeta)
 	if name != "lotl" || !errors.Is(err, ErrNotInCache) {
 		return data, meta, err
 	}
@@ -194,7 +202,7 @@ func (s *Store) sha2(ctx context.Context, url string) (string, error) {
 // Cached returns the cached copy of a list, for answering when it cannot be
 // fetched now. The caller verifies it and checks its NextUpdate.
 func (s *Store) Cached(name, url string) (*Fetched, error) {
-	data, meta, err := s.read(name, url)
+	data, meta, err := s.read(name, url, true)
 	if err != nil {
 		return nil, err
 	}

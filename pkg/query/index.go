@@ -3,15 +3,18 @@ package query
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/eutl/eutl/internal/dn"
 	"github.com/eutl/eutl/pkg/trust"
 	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // ListInfo identifies the list evidence comes from.
@@ -167,19 +170,68 @@ func NewIndex(lists []Input, failed []FailedList, opts ...Option) *Index {
 	for _, o := range opts {
 		o(ix)
 	}
-	for _, in := range lists {
-		le := newListEntry(in, ix.allowExpired)
-		ix.lists = append(ix.lists, le)
-		for pi := range le.list.Providers {
-			pe := newProvEntry(le, &le.list.Providers[pi])
-			ix.providers = append(ix.providers, pe)
-			for si := range pe.p.Services {
-				ix.addService(pe, &pe.p.Services[si])
-			}
+	for _, part := range indexLists(lists, ix.allowExpired) {
+		ix.lists = append(ix.lists, part.list)
+		ix.providers = append(ix.providers, part.providers...)
+		for _, sc := range part.certs {
+			ix.addCert(sc)
 		}
 	}
 	ix.groupEntities()
 	return ix
+}
+
+// listPart is one list indexed on its own: its providers with their
+// services, and its service certificates' subjects, in document order.
+type listPart struct {
+	list      *listEntry
+	providers []*provEntry
+	certs     []serviceCert
+}
+
+// indexLists indexes each list on its own (folding names and reading
+// certificate subjects is most of the work), GOMAXPROCS lists at a time;
+// the parts are in the order of lists. A panic in a worker is raised again
+// here, in the caller's goroutine.
+func indexLists(lists []Input, allowExpired bool) []listPart {
+	parts := make([]listPart, len(lists))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var panicked atomic.Value
+	for range min(len(lists), runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			defer func() {
+				if v := recover(); v != nil {
+					panicked.CompareAndSwap(nil, fmt.Sprintf("%v\n\n%s", v, debug.Stack()))
+				}
+			}()
+			for i := int(next.Add(1) - 1); i < len(lists); i = int(next.Add(1) - 1) {
+				parts[i] = indexList(lists[i], allowExpired)
+			}
+		})
+	}
+	wg.Wait()
+	if v := panicked.Load(); v != nil {
+		panic(v)
+	}
+	return parts
+}
+
+// indexList indexes one list: its providers (names folded, identifiers
+// parsed), their services and the subjects of the services' certificates.
+func indexList(in Input, allowExpired bool) listPart {
+	le := newListEntry(in, allowExpired)
+	part := listPart{list: le, providers: make([]*provEntry, 0, len(le.list.Providers))}
+	for pi := range le.list.Providers {
+		pe := newProvEntry(le, &le.list.Providers[pi])
+		part.providers = append(part.providers, pe)
+		for si := range pe.p.Services {
+			if sc, ok := indexService(pe, &pe.p.Services[si]); ok {
+				part.certs = append(part.certs, sc)
+			}
+		}
+	}
+	return part
 }
 
 // newListEntry records what evidence says about a list.
@@ -208,18 +260,22 @@ func newProvEntry(le *listEntry, p *tsl.Provider) *provEntry {
 	return pe
 }
 
-// addService indexes one service: its timeline and folded names, and the
-// subjects of its certificates (for related evidence).
-func (ix *Index) addService(pe *provEntry, s *tsl.Service) {
+// indexService indexes one service: its timeline and folded names, and the
+// subjects of its certificates (for related evidence; ok is false when they
+// name no organisation).
+func indexService(pe *provEntry, s *tsl.Service) (sc serviceCert, ok bool) {
 	se := svcEntry{s: s, timeline: Timeline(s)}
 	for _, n := range s.Current.Names {
 		se.folded = append(se.folded, Fold(n.Value))
 	}
 	pe.services = append(pe.services, se)
-	sc := certSubjects(pe, s, se.timeline)
-	if len(sc.orgs)+len(sc.idKey) == 0 {
-		return
-	}
+	sc = certSubjects(pe, s, se.timeline)
+	return sc, len(sc.orgs)+len(sc.idKey) > 0
+}
+
+// addCert records a service's certificate subjects under each folded O=
+// and organizationIdentifier key.
+func (ix *Index) addCert(sc serviceCert) {
 	n := len(ix.certs)
 	ix.certs = append(ix.certs, sc)
 	for _, o := range uniq(sc.orgs) {
@@ -236,13 +292,18 @@ func certSubjects(pe *provEntry, s *tsl.Service, tl []Entry) serviceCert {
 	sc := serviceCert{prov: pe, svc: s, timeline: tl}
 	for _, id := range s.Current.Identities {
 		for _, c := range id.Certificates {
-			if c.Cert == nil {
+			subject, ok := c.RawSubject()
+			if !ok {
 				continue
 			}
-			for _, o := range c.Cert.Subject.Organization {
+			vals, ok := dn.Values(subject, dn.TypeOrganization, dn.TypeOrganizationIdentifier)
+			if !ok {
+				continue
+			}
+			for _, o := range vals[0] {
 				sc.orgs = append(sc.orgs, Fold(o))
 			}
-			for _, v := range xmldsig.NameAttributes(c.Cert.RawSubject, "organizationIdentifier") {
+			for _, v := range vals[1] {
 				if id, ok := ParseIdentifier(v, false); ok {
 					sc.idKey = append(sc.idKey, id.Key())
 				}
@@ -601,12 +662,13 @@ func latestNotAfter(in *tsl.ServiceInstance, s *tsl.Service) (time.Time, int) {
 	for _, ids := range [][]tsl.DigitalID{in.Identities, s.Current.Identities} {
 		for _, id := range ids {
 			for _, c := range id.Certificates {
-				if c.Cert == nil {
+				_, notAfter, ok := c.Validity()
+				if !ok {
 					continue
 				}
 				n++
-				if c.Cert.NotAfter.After(last) {
-					last = c.Cert.NotAfter
+				if notAfter.After(last) {
+					last = notAfter
 				}
 			}
 		}

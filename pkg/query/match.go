@@ -3,6 +3,7 @@ package query
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,18 +25,70 @@ import (
 // query finds a Greek name.
 func Fold(s string) string {
 	if isASCII(s) {
-		return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+		return foldASCII(s)
 	}
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
+	f := folders.Get().(*folder)
+	out, _, err := transform.String(f.strip, s)
 	if err != nil {
 		out = s
 	}
-	out = cases.Fold().String(out)
+	out = f.fold.String(out)
+	folders.Put(f)
 	if !isASCII(out) {
 		out = transliterateLatin(out)
 	}
 	return strings.Join(strings.Fields(out), " ")
+}
+
+// folder is Fold's transformers, which are costly to build and not safe
+// for concurrent use: a pool keeps them (the index folds names from
+// several goroutines).
+type folder struct {
+	strip transform.Transformer // accents removed
+	fold  cases.Caser
+}
+
+var folders = sync.Pool{New: func() any {
+	return &folder{strip: transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC), fold: cases.Fold()}
+}}
+
+// foldASCII lower-cases ASCII s and collapses its white space runs to one
+// space, trimmed: s itself when it is so already.
+func foldASCII(s string) string {
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z', asciiSpace(c) && (c != ' ' || i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			clean = false
+		}
+	}
+	if clean {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if asciiSpace(c) {
+			space = len(b) > 0
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// asciiSpace: the ASCII characters strings.Fields splits at.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // transliterateLatin replaces each non-ASCII Latin letter by its ASCII

@@ -29,6 +29,8 @@ import (
 	"regexp"
 	"sort"
 	"time"
+
+	"github.com/eutl/eutl/pkg/fetch"
 )
 
 // Limits bound what a reader accepts. The defaults are far above the real
@@ -198,10 +200,14 @@ func readMembers(data []byte, lim Limits) (*Archive, error) {
 		if err != nil {
 			return nil, formatErr(name, ErrCorrupt, "%v", err)
 		}
-		// The declared size bounds the read; a member longer or shorter
-		// than declared, or with a wrong CRC-32, is refused.
-		b, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
+		// The declared size bounds the read (into one buffer of that
+		// size); a member longer or shorter than declared, or with a wrong
+		// CRC-32, is refused.
+		b, err := fetch.ReadSized(rc, int64(f.UncompressedSize64), int64(f.UncompressedSize64))
 		rc.Close()
+		if errors.Is(err, fetch.ErrOverLimit) {
+			return nil, formatErr(name, ErrCorrupt, "more bytes than the %d declared", f.UncompressedSize64)
+		}
 		if err != nil {
 			return nil, formatErr(name, ErrCorrupt, "%v", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -17,7 +18,6 @@ import (
 
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // Source gives the chain the bytes of lists and keeps what passed.
@@ -52,7 +52,10 @@ type ChainOptions struct {
 	OJURI string
 	// Territories limits the national lists fetched (nil: all).
 	Territories []string
-	// Concurrency bounds parallel fetches and verifications (default 8).
+	// Concurrency bounds parallel fetches (default 8). Verifications, which
+	// need the CPU and memory of several times a list's size each, run at
+	// most GOMAXPROCS at once (and never more than Concurrency): more would
+	// not finish sooner, only hold more lists in memory at once.
 	Concurrency int
 	// PivotWalkTimeout is the deadline of the whole pivot walk (default
 	// DefaultPivotWalkTimeout). Pivots not fetched by then count as failed.
@@ -150,7 +153,8 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	if o.PivotWalkTimeout <= 0 {
 		o.PivotWalkTimeout = DefaultPivotWalkTimeout
 	}
-	r := &chainRun{ctx: ctx, src: src, o: o, res: &ChainResult{Anchors: o.Anchors}}
+	r := &chainRun{ctx: ctx, src: src, o: o, res: &ChainResult{Anchors: o.Anchors},
+		verifying: make(chan struct{}, min(o.Concurrency, runtime.GOMAXPROCS(0)))}
 	r.res.LOTL = Outcome{Name: "lotl", Territory: "EU", URL: o.LOTLURL}
 	floor, err := src.LastSequence("lotl")
 	if err != nil {
@@ -183,6 +187,9 @@ type chainRun struct {
 	src Source
 	o   ChainOptions
 	res *ChainResult
+
+	// verifying holds a token for each national list being verified.
+	verifying chan struct{}
 
 	mu sync.Mutex // serialises Progress and records a worker's panic
 	// panicked is the first panic of a worker goroutine, raised again in
@@ -371,6 +378,7 @@ func (r *chainRun) walk(urls []string, network bool) walkResult {
 				accept(r.src, name, data[i].f, vl, &out)
 			}
 		}
+		data[i].f = nil // its bytes are done with: not kept for the rest of the walk
 		w.outcomes = append(w.outcomes, out)
 		r.notify(Event{Kind: EventListDone, Done: name, Role: RolePivot, Verdict: out.Verdict()})
 	}
@@ -457,7 +465,7 @@ func (r *chainRun) verifyNationalLists(lotl *tsl.List) {
 	for i, p := range pointers {
 		g.Go(func() error {
 			r.guard(func() {
-				outs[i] = verifyPointer(gctx, r.src, p, r.o.Options)
+				outs[i] = r.verifyPointer(gctx, p)
 				r.notify(Event{Kind: EventListDone, Done: p.Territory, Role: RoleNational, Verdict: outs[i].Verdict()})
 			})
 			return nil
@@ -504,7 +512,17 @@ func accept(src Source, name string, f *fetch.Fetched, vl *VerifiedList, out *Ou
 	}
 }
 
-func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Outcome {
+// verify is VerifyList once a verification slot is free. The slot is given
+// back however VerifyList ends (a panic is raised again by the chain).
+func (r *chainRun) verify(data []byte, exp Expect, o Options) (*VerifiedList, error) {
+	r.verifying <- struct{}{}
+	defer func() { <-r.verifying }()
+	return VerifyList(data, exp, o)
+}
+
+// verifyPointer fetches and verifies the national list p points to.
+func (r *chainRun) verifyPointer(ctx context.Context, p tsl.Pointer) Outcome {
+	src, o := r.src, r.o.Options
 	out := Outcome{Name: p.Territory, Territory: p.Territory, URL: p.Location}
 	if !validTerritory(p.Territory) {
 		// never a cache name or state key chosen by a malformed code
@@ -523,7 +541,7 @@ func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Ou
 		out.Err = &ListError{Territory: p.Territory, URL: p.Location, Verdict: ParseFailed, Err: err}
 		return out
 	}
-	vl, err := VerifyList(f.Data, exp, o)
+	vl, err := r.verify(f.Data, exp, o)
 	if err != nil {
 		out.Err = err
 		return out
@@ -538,9 +556,10 @@ func verifyPointer(ctx context.Context, src Source, p tsl.Pointer, o Options) Ou
 
 // pivotURLsOf lists the pivot LOTL URLs named by the (not yet verified)
 // LOTL, newest first as listed, up to the pinned Official Journal URI. Only
-// which files to fetch is learnt here; each is verified before use.
+// which files to fetch is learnt here, from the LOTL's head; each is
+// verified before use.
 func pivotURLsOf(data []byte, o ChainOptions) []string {
-	l, err := parseUnverified(data)
+	l, err := ReadHead(data)
 	if err != nil {
 		return nil
 	}
@@ -558,14 +577,6 @@ func pivotURLsOf(data []byte, o ChainOptions) []string {
 		out = append(out, v)
 	}
 	return out
-}
-
-func parseUnverified(data []byte) (*tsl.List, error) {
-	root, err := xmldsig.ScanDocument(data, 0)
-	if err != nil {
-		return nil, err
-	}
-	return tsl.Parse(root)
 }
 
 // lotlWarnings are the things about a verified LOTL a user must hear of.

@@ -6,6 +6,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -393,5 +394,48 @@ func TestChainProgressPerCall(t *testing.T) {
 	<-done
 	if n == 0 {
 		t.Fatal("no progress from the second chain")
+	}
+}
+
+// barrierSource holds each national list's fetch until n of them are in
+// flight at once (or a second has passed), recording the most in flight.
+type barrierSource struct {
+	*fetch.Store
+	n       int
+	mu      sync.Mutex
+	cur     int
+	max     int
+	arrived chan struct{}
+}
+
+func (b *barrierSource) Fetch(ctx context.Context, name, url string, immutable bool) (*fetch.Fetched, error) {
+	if name != "lotl" && !fetch.IsPivotName(name) {
+		b.mu.Lock()
+		b.cur++
+		b.max = max(b.max, b.cur)
+		if b.cur == b.n {
+			close(b.arrived)
+		}
+		b.mu.Unlock()
+		select {
+		case <-b.arrived:
+		case <-time.After(time.Second): // a deadlock guard, not a timing
+		}
+		defer func() { b.mu.Lock(); b.cur--; b.mu.Unlock() }()
+	}
+	return b.Store.Fetch(ctx, name, url, immutable)
+}
+
+// TestChainFetchesInParallel: bounding the verifications to the CPUs does
+// not bound the fetches, which wait on the network: with one CPU, every
+// national list is still fetched at once (up to Concurrency).
+func TestChainFetchesInParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	e := newEnv(t, tltest.WorldOptions{})
+	src := &barrierSource{Store: e.store(false), n: 3, arrived: make(chan struct{})}
+	res := trust.Chain(context.Background(), src, e.opts)
+	want(t, res, allValid)
+	if src.max != 3 {
+		t.Errorf("at most %d national lists fetched at once, want 3", src.max)
 	}
 }

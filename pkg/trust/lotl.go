@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // ErrUnusablePointer is wrapped when the LOTL lists a territory only by
@@ -110,8 +109,9 @@ func (e *noPointerError) Is(target error) bool { return target == ErrNoPointer }
 // choose which pointer's certificates to verify it with (the verification
 // then checks the territory like everything else). It returns "" when it
 // cannot tell; the verification that follows reports the real problem.
+// Only the head of data is read (see [ReadHead]).
 func ClaimedTerritory(data []byte) string {
-	root, err := xmldsig.ScanDocument(data, 0)
+	root, err := scanHead(data)
 	if err != nil {
 		return ""
 	}

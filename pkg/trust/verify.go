@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/eutl/eutl/internal/xmlscan"
@@ -235,7 +236,7 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 	if err != nil {
 		return fail(ParseFailed, err)
 	}
-	res.Root = xmlscan.Node{} // the model is all that is kept
+	ownStrings(res)
 	sum := sha256.Sum256(data)
 	vl := &VerifiedList{List: l, Signature: res, SHA256: hex.EncodeToString(sum[:]), Size: len(data), URL: exp.URL, Verdict: Valid, At: o.At}
 	terr := exp.Territory
@@ -283,6 +284,19 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 		vl.Warnings = append(vl.Warnings, "version 5 list issued after the TL v6 date (2026-04-28T22:00:00Z)")
 	}
 	return vl, nil
+}
+
+// ownStrings cuts what is kept of the signature from the input: the
+// verified document (the model is all that is kept of it) and the strings
+// that alias the input, which would otherwise keep all of its bytes alive
+// for as long as the list is in use.
+func ownStrings(res *xmldsig.Result) {
+	res.Root = xmlscan.Node{}
+	res.SignatureMethod = strings.Clone(res.SignatureMethod)
+	res.DigestMethod = strings.Clone(res.DigestMethod)
+	res.CanonicalizationMethod = strings.Clone(res.CanonicalizationMethod)
+	res.ReferenceURI = strings.Clone(res.ReferenceURI)
+	res.SignerSHA256 = strings.Clone(res.SignerSHA256)
 }
 
 // v6Date is when TL format 6 applies (Implementing Decision (EU) 2025/2164).

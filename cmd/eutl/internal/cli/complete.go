@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eutl/eutl/pkg/query"
+	"github.com/eutl/eutl/pkg/trust"
 	"github.com/eutl/eutl/pkg/tsl"
 )
 
@@ -70,7 +71,7 @@ func (g *globalOptions) completeCountry(cmd *cobra.Command) []string {
 	}
 	if dir != "" {
 		if data, err := os.ReadFile(filepath.Join(g.path(dir), "lotl.xml")); err == nil {
-			if l, err := tsl.ParseBytes(data); err == nil {
+			if l, err := trust.ReadHead(data); err == nil { // the pointers are in the head
 				seen := map[string]bool{}
 				var out []string
 				for _, p := range l.Pointers {

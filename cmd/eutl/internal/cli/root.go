@@ -204,7 +204,7 @@ the Official Journal of the EU.`,
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress or notes on stderr")
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "also print the notes about the lists that repeat every run (scheme operator names, signer profile)")
 	f.BoolVar(&g.wide, "wide", false, "never wrap table cells to the terminal's width")
-	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched and verified at once")
+	f.IntVar(&g.concurrency, "concurrency", 8, "how many lists are fetched at once (verified: at most one per CPU at a time)")
 	f.IntVar(&g.keep, "keep", 12, "how many verified versions of each list the cache's history keeps (0: none)")
 	f.StringVar(&g.snapshot, "snapshot", "", "answer from this snapshot file or http(s) URL (every list verified again; no other network use)")
 
