@@ -406,8 +406,8 @@ func pointerSHAs(p *tsl.Pointer) []string {
 
 func certOf(c tsl.Certificate) string {
 	subject := ""
-	if c.Cert != nil {
-		subject = c.Cert.Subject.String()
+	if x, _ := c.X509(); x != nil {
+		subject = x.Subject.String()
 	}
 	return certText(subject, c.SHA256())
 }

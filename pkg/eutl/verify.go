@@ -34,6 +34,12 @@ type VerifyConfig struct {
 	// CustomAnchorsUnsafe replaces the built-in anchors the LOTL is checked
 	// against. See [Config.CustomAnchorsUnsafe].
 	CustomAnchorsUnsafe *trust.Anchors
+	// Summary, when set, receives the counts of the list's providers and
+	// services, and the list returned holds no provider: its model is
+	// never held whole. For callers that need a list's verdict and counts,
+	// not its content (eutl verify of a 20 MB list). It is filled when the
+	// list's content was read, also when a later check (freshness) fails.
+	Summary *Summary
 }
 
 // LOTLError is a LOTL given to [VerifyList] that did not verify against the
@@ -87,6 +93,10 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 		at = now
 	}
 	o := trust.Options{At: at, Now: now, AllowExpiredUnsafe: cfg.AllowExpiredUnsafe}
+	if cfg.Summary != nil {
+		*cfg.Summary = Summary{}
+		o.Providers = summarySink{at: at, s: cfg.Summary}
+	}
 	exp := trust.Expect{Allowed: cfg.Signers}
 	anchors := trust.BuiltinAnchors()
 	if cfg.CustomAnchorsUnsafe != nil {
@@ -96,7 +106,9 @@ func VerifyList(ctx context.Context, data []byte, cfg VerifyConfig) (*trust.Veri
 		return trust.VerifyLOTL(data, anchors, cfg.URL, o)
 	}
 	if cfg.LOTL != nil {
-		lotl, err := trust.VerifyLOTL(cfg.LOTL, anchors, cfg.LOTLURL, o)
+		lo := o
+		lo.Providers = nil // the summary is the list's, not the LOTL's
+		lotl, err := trust.VerifyLOTL(cfg.LOTL, anchors, cfg.LOTLURL, lo)
 		if err != nil {
 			return nil, beforeVerifying(data, cfg, &LOTLError{Anchors: anchors.Name, Err: err})
 		}

@@ -12,9 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/eutl/eutl/internal/dn"
 	"github.com/eutl/eutl/pkg/trust"
 	"github.com/eutl/eutl/pkg/tsl"
-	"github.com/eutl/eutl/pkg/xmldsig"
 )
 
 // ListInfo identifies the list evidence comes from.
@@ -292,13 +292,18 @@ func certSubjects(pe *provEntry, s *tsl.Service, tl []Entry) serviceCert {
 	sc := serviceCert{prov: pe, svc: s, timeline: tl}
 	for _, id := range s.Current.Identities {
 		for _, c := range id.Certificates {
-			if c.Cert == nil {
+			subject, ok := c.RawSubject()
+			if !ok {
 				continue
 			}
-			for _, o := range c.Cert.Subject.Organization {
+			vals, ok := dn.Values(subject, dn.TypeOrganization, dn.TypeOrganizationIdentifier)
+			if !ok {
+				continue
+			}
+			for _, o := range vals[0] {
 				sc.orgs = append(sc.orgs, Fold(o))
 			}
-			for _, v := range xmldsig.NameAttributes(c.Cert.RawSubject, "organizationIdentifier") {
+			for _, v := range vals[1] {
 				if id, ok := ParseIdentifier(v, false); ok {
 					sc.idKey = append(sc.idKey, id.Key())
 				}
@@ -657,12 +662,13 @@ func latestNotAfter(in *tsl.ServiceInstance, s *tsl.Service) (time.Time, int) {
 	for _, ids := range [][]tsl.DigitalID{in.Identities, s.Current.Identities} {
 		for _, id := range ids {
 			for _, c := range id.Certificates {
-				if c.Cert == nil {
+				_, notAfter, ok := c.Validity()
+				if !ok {
 					continue
 				}
 				n++
-				if c.Cert.NotAfter.After(last) {
-					last = c.Cert.NotAfter
+				if notAfter.After(last) {
+					last = notAfter
 				}
 			}
 		}

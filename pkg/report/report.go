@@ -130,6 +130,12 @@ func utc(t time.Time) *time.Time {
 	return &u
 }
 
+// SetCounts gives l the counts of its providers and services, for a list
+// verified without keeping its providers (eutl.VerifyConfig.Summary).
+func (l *List) SetCounts(providers, services, qualifiedServices, qualifiedProviders int) {
+	l.Providers, l.Services, l.Qualified, l.QualifiedProviders = providers, services, qualifiedServices, qualifiedProviders
+}
+
 // FromVerified describes a list that passed.
 func FromVerified(vl *trust.VerifiedList, territory, url string) List {
 	l := List{Territory: territory, URL: url, Verdict: vl.Verdict}

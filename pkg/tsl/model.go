@@ -11,9 +11,10 @@
 //   - Elements are matched by namespace URI, never by prefix.
 //   - Unknown elements are tolerated; an extension marked Critical="true" that
 //     the parser does not recognise is an error, as TS 119 612 requires.
-//   - A certificate Go cannot parse (RSA-PSS keys, brainpool curves) is kept as
-//     raw bytes with the reason, so one odd certificate never makes the whole
-//     list unusable.
+//   - Listed certificates are kept as DER and parsed by crypto/x509 only when
+//     asked for (see [Certificate]); one Go cannot parse (RSA-PSS keys,
+//     brainpool curves) says why when asked and never makes the whole list
+//     unusable.
 //   - Every error is a *[ParseError] that carries an XPath-like location such as
 //     /TrustServiceStatusList/TrustServiceProviderList/TrustServiceProvider[3]/TSPServices/TSPService[12]/ServiceInformation/StatusStartingTime.
 //
@@ -21,12 +22,7 @@
 // qualifier URIs is in uris.go ([ServiceTypes], [Statuses], [NormalizeURI]).
 package tsl
 
-import (
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/hex"
-	"time"
-)
+import "time"
 
 // LangString is a text in one language (xml:lang, lower-cased).
 type LangString struct {
@@ -109,20 +105,6 @@ type Pointer struct {
 	CommunityRules []string
 	// Path is the location of the pointer in the list, for error messages.
 	Path string
-}
-
-// Certificate is an X.509 certificate as listed. Cert is nil when Go cannot
-// parse it; ParseError then says why. Raw is always the DER bytes.
-type Certificate struct {
-	Raw        []byte
-	Cert       *x509.Certificate
-	ParseError string
-}
-
-// SHA256 returns the SHA-256 fingerprint of the DER bytes in lower-case hex.
-func (c Certificate) SHA256() string {
-	sum := sha256.Sum256(c.Raw)
-	return hex.EncodeToString(sum[:])
 }
 
 // Address is a postal and electronic address.

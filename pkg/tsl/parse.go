@@ -1,7 +1,6 @@
 package tsl
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"iter"
@@ -537,22 +536,6 @@ func parsePointer(pn node) (Pointer, error) {
 	return p, nil
 }
 
-// ParseCertificate keeps the DER bytes and, when Go can, the parsed form.
-func ParseCertificate(der []byte) Certificate {
-	c := Certificate{Raw: der}
-	cert, err := x509.ParseCertificate(der)
-	switch {
-	case err != nil:
-		c.ParseError = err.Error()
-	case cert.PublicKey == nil:
-		c.Cert = cert
-		c.ParseError = "public key algorithm not supported by crypto/x509 (" + cert.PublicKeyAlgorithm.String() + ")"
-	default:
-		c.Cert = cert
-	}
-	return c
-}
-
 func parseDigitalID(n node) (DigitalID, error) {
 	var d DigitalID
 	for _, di := range n.children(NSTSL, "DigitalId") {
@@ -564,7 +547,7 @@ func parseDigitalID(n node) (DigitalID, error) {
 				if err != nil {
 					return d, cn.errf("certificate is not valid base64: %v", err)
 				}
-				d.Certificates = append(d.Certificates, ParseCertificate(der))
+				d.Certificates = append(d.Certificates, NewCertificate(der))
 			case c.Local() == "X509SubjectName" && c.NS() == NSTSL:
 				d.SubjectNames = append(d.SubjectNames, cn.text())
 			case c.Local() == "X509SKI" && c.NS() == NSTSL:

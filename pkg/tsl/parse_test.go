@@ -120,16 +120,31 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestUnparseableCertificateKept(t *testing.T) {
-	k := tltest.MustKey(tltest.Brainpool, tltest.CertOptions{})
+	bp := tltest.MustKey(tltest.Brainpool, tltest.CertOptions{})
+	pss := tltest.MustKey(tltest.RSAPSS, tltest.CertOptions{})
 	l := sample()
-	l.Providers[0].Services[0].Certs = [][]byte{k.DER}
+	l.Providers[0].Services[0].Certs = [][]byte{bp.DER, pss.DER}
 	got, err := tsl.ParseBytes(build(t, l))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := got.Providers[0].Services[0].Current.Identities[0].Certificates[0]
-	if c.Cert != nil || c.ParseError == "" || string(c.Raw) != string(k.DER) || c.SHA256() != k.SHA256() {
-		t.Errorf("brainpool certificate: parsed=%v reason=%q", c.Cert != nil, c.ParseError)
+	certs := got.Providers[0].Services[0].Current.Identities[0].Certificates
+	if len(certs) != 2 {
+		t.Fatalf("%d certificates, want 2", len(certs))
+	}
+	// crypto/x509 refuses brainpool keys: no certificate, and a reason.
+	c := certs[0]
+	x, err := c.X509()
+	if x != nil || err == nil || errors.Is(err, tsl.ErrUnsupportedPublicKey) || string(c.Raw) != string(bp.DER) || c.SHA256() != bp.SHA256() {
+		t.Errorf("brainpool certificate: parsed=%v reason=%v", x != nil, err)
+	}
+	// It parses RSASSA-PSS keys' certificates but not the key: the
+	// certificate and a reason naming the algorithm.
+	c = certs[1]
+	x, err = c.X509()
+	if x == nil || !errors.Is(err, tsl.ErrUnsupportedPublicKey) || x.PublicKey != nil ||
+		err.Error() != "public key algorithm not supported by crypto/x509 ("+x.PublicKeyAlgorithm.String()+")" {
+		t.Errorf("RSASSA-PSS certificate: parsed=%v reason=%v", x != nil, err)
 	}
 }
 

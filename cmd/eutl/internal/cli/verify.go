@@ -55,6 +55,10 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 				}
 				cfg.CustomAnchorsUnsafe = &anchors
 			}
+			// What verify prints of the providers is their counts: they are
+			// counted as the list is read, never held.
+			var sum eutl.Summary
+			cfg.Summary = &sum
 			vl, err := eutl.VerifyList(cmd.Context(), data, cfg)
 			var lotlErr *eutl.LOTLError
 			var cfgErr *eutl.ConfigError
@@ -68,7 +72,7 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 			}
 			// every verdict, a territory without a pointer in the --lotl
 			// LOTL included (untrusted_signer), prints the LIST object
-			return g.writeVerify(cmd, err, vl, args[0])
+			return g.writeVerify(cmd, err, vl, &sum, args[0])
 		},
 	}
 	cmd.Flags().StringArrayVar(&certFiles, "cert", nil, "PEM file of a certificate allowed to sign the list (repeatable)")
@@ -78,7 +82,7 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 
 // writeVerify prints the LIST object of a verification (passed: vl; failed:
 // err) and returns err.
-func (g *globalOptions) writeVerify(cmd *cobra.Command, err error, vl *trust.VerifiedList, name string) error {
+func (g *globalOptions) writeVerify(cmd *cobra.Command, err error, vl *trust.VerifiedList, sum *eutl.Summary, name string) error {
 	out := report.Verify{SchemaVersion: report.SchemaVersion, Overrides: g.overrides()}
 	if err != nil {
 		var le *trust.ListError
@@ -87,8 +91,12 @@ func (g *globalOptions) writeVerify(cmd *cobra.Command, err error, vl *trust.Ver
 			terr = le.Territory
 		}
 		out.List = report.FromError(err, terr, name)
+		if le != nil && le.Info != nil {
+			out.List.SetCounts(sum.Providers, sum.Services, sum.QualifiedServices, sum.QualifiedProviders)
+		}
 	} else {
 		out.List = report.FromVerified(vl, "", name)
+		out.List.SetCounts(sum.Providers, sum.Services, sum.QualifiedServices, sum.QualifiedProviders)
 		for _, w := range vl.Warnings {
 			g.warn("%s: %s", name, w)
 		}
