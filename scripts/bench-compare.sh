@@ -27,7 +27,7 @@ command -v xmlsec1 >/dev/null || { echo "bench-compare: xmlsec1 not installed (a
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -trimpath -o "$work/eutl" ./cmd/eutl
+CGO_ENABLED=0 go build -trimpath -o "$work/eutl" ./cmd/eutl # as make build
 eutl="$work/eutl"
 
 dir=${1:-}

@@ -59,7 +59,11 @@ type Limits struct {
 	// scope popped: n and its subtree are complete in the Doc. Returning
 	// Drop removes n's descendants from the arena (see [Drop]); a non-nil
 	// error ends Parse, which returns it as is — with the Doc read so far
-	// when it is [ErrStop] (see there), with no Doc otherwise.
+	// when it is [ErrStop] (see there), with no Doc otherwise — and the
+	// Action returned with it is ignored. Drop leaves the node limit
+	// (BytesPerNode) and the Bound as they are: they count every node
+	// created. The arena grows on demand instead of being sized for the
+	// whole input up front.
 	//
 	// While the parse runs, the elements enclosing n are open: their
 	// children and attributes read so far are in the Doc, their Span ends
@@ -81,11 +85,12 @@ const (
 	// Drop removes the element's descendants (their nodes, attributes and
 	// decoded strings) from the arena, whose storage then holds the nodes
 	// that follow: a parse that drops every subtree at some depth holds
-	// at most one of them at a time. The element itself stays, childless
-	// (no children, no character data), with its name, attributes and
-	// Span, detached from its parent as by [Doc.Detach] (FirstChild, Next,
-	// Content… of its parent skip it) and reported by [Node.Dropped].
-	// [Node.Index] values of the removed nodes are reused.
+	// at most one of them at a time, plus one node for each dropped
+	// before: the element itself stays, childless (no children, no
+	// character data), with its name, attributes and Span, detached from
+	// its parent as by [Doc.Detach] (FirstChild, Next, Content… of its
+	// parent skip it; Path and LocalPath still count it) and reported by
+	// [Node.Dropped]. [Node.Index] values of the removed nodes are reused.
 	Drop
 )
 
@@ -694,7 +699,23 @@ func normalizeNewlines(b []byte) string {
 // name scans an XML Name at s.pos.
 func (s *scanner) name() error {
 	start := s.pos
-	first := true
+	src := s.src
+	if i := s.pos; i < len(src) && src[i] < utf8.RuneSelf && nameStartASCII[src[i]] {
+		// The usual name: ASCII only, read in one tight loop.
+		i++
+		for i < len(src) && src[i] < utf8.RuneSelf && nameASCII[src[i]] {
+			i++
+		}
+		if i-start > s.lim.MaxNameLen {
+			return s.errAt(start, "name longer than %d bytes", s.lim.MaxNameLen)
+		}
+		if i == len(src) || src[i] < utf8.RuneSelf {
+			s.pos = i
+			return nil
+		}
+		s.pos = i // a non-ASCII character follows: the general loop goes on
+	}
+	first := s.pos == start
 	for s.pos < len(s.src) {
 		c := s.src[s.pos]
 		if c < utf8.RuneSelf {

@@ -49,6 +49,8 @@ func TestRefused(t *testing.T) {
 		{"empty local part", `<a: xmlns:a="u"/>`, "not a qualified name"},
 		{"local part starting with a digit", `<a:1 xmlns:a="u"/>`, "does not start a name"},
 		{"name too long", "<" + strings.Repeat("a", 2000) + "/>", "longer than"},
+		{"name too long, ASCII then not", "<" + strings.Repeat("a", 1000) + strings.Repeat("é", 20) + "/>", "longer than"},
+		{"name too long, non-ASCII then ASCII", "<é" + strings.Repeat("a", 1100) + "/>", "longer than"},
 		// Tags.
 		{"mismatched end tag", `<a></b>`, "does not match"},
 		{"unclosed element", `<a><b></b>`, "unexpected end of input"},
@@ -146,6 +148,7 @@ func TestAccepted(t *testing.T) {
 		{"comment inside text", `<a>x<!-- c -->y</a>`, "xy"},
 		{"PI inside text", `<a>x<?pi data?>y</a>`, "xy"},
 		{"non-ASCII names", "<été xmlns:ü=\"u\" ü:ß=\"1\">x</été>", "x"},
+		{"ASCII then non-ASCII name characters", "<abé·c xmlns:pü=\"u\" pü:á=\"1\">x</abé·c>", "x"},
 		{"end tag with space", `<a>x</a >`, "x"},
 		{"default namespace undeclared", `<a xmlns="u"><b xmlns="">x</b></a>`, ""},
 		{"comments and PIs around the root", `<!-- c --><?pi x?><a>x</a><!-- d --><?pi y?>`, "x"},

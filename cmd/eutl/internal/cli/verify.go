@@ -33,7 +33,7 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 			if len(certFiles) > 0 && lotlFile != "" {
 				return usagef(errors.New("--cert and --lotl exclude each other: --cert names the allowed signers, --lotl takes them from the LOTL's pointer"))
 			}
-			data, err := readLocal(g.path(args[0]), fetch.DefaultMaxSize)
+			data, err := readListFile(g.path(args[0]), fetch.DefaultMaxSize)
 			if err != nil {
 				return usagef(fmt.Errorf("cannot read %s: %w", args[0], err))
 			}
