@@ -20,6 +20,7 @@ import (
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/tltest"
 	"github.com/eutl/eutl/pkg/trust"
+	"github.com/eutl/eutl/pkg/tsl"
 )
 
 var at = time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC)
@@ -518,6 +519,16 @@ func TestVerifyList(t *testing.T) {
 	// A LOTL with neither Signers nor LOTL: verified against the anchors.
 	if vl, err := eutl.VerifyList(ctx, lotl, eutl.VerifyConfig{CustomAnchorsUnsafe: anchors(w), At: at}); err != nil || vl.List.Territory != "EU" {
 		t.Errorf("bare LOTL: %v, %v", vl, err)
+	}
+	// A list changed after signing so that a provider no longer parses is
+	// signature_invalid, as the chain reports it: only the head is read
+	// before the verifier, which checks the signature before the model.
+	unparsable := bytes.Replace(bytes.Replace(be, []byte("<TSPName>"), []byte("<TSPNamX>"), 1), []byte("</TSPName>"), []byte("</TSPNamX>"), 1)
+	if _, err := tsl.ParseBytes(unparsable); err == nil {
+		t.Fatal("the changed list still parses")
+	}
+	if _, err := eutl.VerifyList(ctx, unparsable, eutl.VerifyConfig{Signers: [][]byte{w.TLKeys["BE"].DER}, At: at}); !errors.As(err, &le) || le.Verdict != trust.SignatureInvalid {
+		t.Errorf("a changed list whose provider does not parse: %v, want signature_invalid", err)
 	}
 	// Input that is not a list is a parse error whatever the configuration,
 	// also when only its head is a list's (truncated or malformed further

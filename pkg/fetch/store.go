@@ -199,6 +199,10 @@ func (s *Store) sha2(ctx context.Context, url string) (string, error) {
 	return strings.ToLower(f[0]), nil
 }
 
+// ReadsLocally reports whether the store reads only its cache (offline):
+// package trust then reads each list only when it can verify it at once.
+func (s *Store) ReadsLocally() bool { return s.Offline }
+
 // Cached returns the cached copy of a list, for answering when it cannot be
 // fetched now. The caller verifies it and checks its NextUpdate.
 func (s *Store) Cached(name, url string) (*Fetched, error) {

@@ -155,6 +155,9 @@ func Chain(ctx context.Context, src Source, o ChainOptions) *ChainResult {
 	}
 	r := &chainRun{ctx: ctx, src: src, o: o, res: &ChainResult{Anchors: o.Anchors},
 		verifying: make(chan struct{}, min(o.Concurrency, runtime.GOMAXPROCS(0)))}
+	if ls, ok := src.(LocalSource); ok {
+		r.local = ls.ReadsLocally()
+	}
 	r.res.LOTL = Outcome{Name: "lotl", Territory: "EU", URL: o.LOTLURL}
 	floor, err := src.LastSequence("lotl")
 	if err != nil {
@@ -188,8 +191,10 @@ type chainRun struct {
 	o   ChainOptions
 	res *ChainResult
 
-	// verifying holds a token for each national list being verified.
+	// verifying holds a token for each national list being verified (and,
+	// from a local source, read).
 	verifying chan struct{}
+	local     bool // the source reads locally (LocalSource)
 
 	mu sync.Mutex // serialises Progress and records a worker's panic
 	// panicked is the first panic of a worker goroutine, raised again in
@@ -514,14 +519,31 @@ func accept(src Source, name string, f *fetch.Fetched, vl *VerifiedList, out *Ou
 
 // verify is VerifyList once a verification slot is free. The slot is given
 // back however VerifyList ends (a panic is raised again by the chain).
+// From a local source the slot is already held (see verifyPointer).
 func (r *chainRun) verify(data []byte, exp Expect, o Options) (*VerifiedList, error) {
-	r.verifying <- struct{}{}
-	defer func() { <-r.verifying }()
+	if !r.local {
+		r.verifying <- struct{}{}
+		defer func() { <-r.verifying }()
+	}
 	return VerifyList(data, exp, o)
+}
+
+// LocalSource is a [Source] that can tell whether it reads only local
+// storage (an offline cache): the chain then reads each national list only
+// once a verification slot is free, so that no more lists are in memory
+// unverified than are being verified. From any other source the lists are
+// fetched Concurrency at a time, as the network wants, and wait for a slot.
+type LocalSource interface {
+	Source
+	ReadsLocally() bool
 }
 
 // verifyPointer fetches and verifies the national list p points to.
 func (r *chainRun) verifyPointer(ctx context.Context, p tsl.Pointer) Outcome {
+	if r.local {
+		r.verifying <- struct{}{}
+		defer func() { <-r.verifying }()
+	}
 	src, o := r.src, r.o.Options
 	out := Outcome{Name: p.Territory, Territory: p.Territory, URL: p.Location}
 	if !validTerritory(p.Territory) {

@@ -439,3 +439,54 @@ func TestChainFetchesInParallel(t *testing.T) {
 		t.Errorf("at most %d national lists fetched at once, want 3", src.max)
 	}
 }
+
+// localSource reads locally; it records how many national lists were read
+// and not yet accepted at once.
+type localSource struct {
+	*fetch.Store
+	mu       sync.Mutex
+	cur, max int
+}
+
+func (l *localSource) ReadsLocally() bool { return true }
+
+func (l *localSource) Fetch(ctx context.Context, name, url string, immutable bool) (*fetch.Fetched, error) {
+	if name != "lotl" && !fetch.IsPivotName(name) {
+		l.mu.Lock()
+		l.cur++
+		l.max = max(l.max, l.cur)
+		l.mu.Unlock()
+		for range 10 {
+			runtime.Gosched() // let the other workers run: read their lists if they may
+		}
+	}
+	return l.Store.Fetch(ctx, name, url, immutable)
+}
+
+func (l *localSource) Accept(name string, f *fetch.Fetched, info fetch.AcceptInfo) error {
+	if name != "lotl" && !fetch.IsPivotName(name) {
+		l.mu.Lock()
+		l.cur--
+		l.mu.Unlock()
+	}
+	return l.Store.Accept(name, f, info)
+}
+
+// TestChainLocalReadsWhenItVerifies: from a source that reads locally, a
+// national list is read only when it can be verified at once: with one
+// CPU, one list at a time is in memory unverified, whatever Concurrency.
+func TestChainLocalReadsWhenItVerifies(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	e := newEnv(t, tltest.WorldOptions{})
+	want(t, e.run(false), allValid) // fills the cache
+	src := &localSource{Store: e.store(true)}
+	e.opts.Concurrency = 8
+	res := trust.Chain(context.Background(), src, e.opts)
+	want(t, res, allValid)
+	if src.max != 1 {
+		t.Errorf("%d national lists read and not yet verified at once, want 1", src.max)
+	}
+	if !(&fetch.Store{Offline: true}).ReadsLocally() || (&fetch.Store{}).ReadsLocally() {
+		t.Error("a Store reads locally exactly when it is offline")
+	}
+}
