@@ -1,6 +1,7 @@
 package xmlscan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -469,5 +470,30 @@ func TestCloseSameErrors(t *testing.T) {
 		if want == nil || fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
 			t.Errorf("doc %d: with OnClose %v, want %v", i, got, want)
 		}
+	}
+}
+
+// TestArenaGrowth: with OnClose, an arena the consumer keeps whole (a
+// million siblings) ends at the input's bound, as a whole parse sizes it,
+// not at append's quarter-by-quarter growth; a small window stays small.
+func TestArenaGrowth(t *testing.T) {
+	const n = 300_000
+	var b bytes.Buffer
+	b.WriteString("<r>")
+	for i := 0; i < n; i++ {
+		b.WriteString(`<sibling attribute="1234567890"/>`)
+	}
+	b.WriteString("</r>")
+	keep := func(Node, int) (Action, error) { return Keep, nil }
+	d, err := Parse(b.Bytes(), Limits{OnClose: keep, CloseDepth: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.nodes) != n+1 || cap(d.nodes) > n+2 || cap(d.attrs) != n { // the bound: one per "<" not of an end tag, plus one
+		t.Fatalf("%d nodes in an arena of %d, %d attributes of %d: want both sized to the input", len(d.nodes), cap(d.nodes), len(d.attrs), cap(d.attrs))
+	}
+	small := []byte("<r><s/><s/><s/></r>")
+	if d, err = Parse(small, Limits{OnClose: keep}); err != nil || cap(d.nodes) > 256 {
+		t.Fatalf("a 4-node document: arena of %d, %v", cap(d.nodes), err)
 	}
 }

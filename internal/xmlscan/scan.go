@@ -276,12 +276,8 @@ func Parse(data []byte, lim Limits) (*Doc, error) {
 	}
 	d.uris = append(d.uris, NSXML)
 	if lim.OnClose == nil {
-		// The exact bound on the nodes to come, so the arena never regrows:
-		// one per "<" that does not start an end tag, one per text with a
-		// reference.
-		maxNodes := bytes.Count(data, []byte{'<'}) - bytes.Count(data, []byte("</")) + bytes.Count(data, []byte{'&'}) + 1
-		d.nodes = make([]node, 0, min(maxNodes, s.maxNodes))
-		d.attrs = make([]attr, 0, min(bytes.Count(data, []byte{'='}), s.maxNodes))
+		d.nodes = make([]node, 0, s.nodeBound())
+		d.attrs = make([]attr, 0, s.attrBound())
 	} else {
 		// The consumer may drop subtrees: the arena grows on demand and
 		// stays as large as the largest window.
@@ -441,8 +437,42 @@ func (s *scanner) newNode(n node) (int32, error) {
 	}
 	s.created++
 	n.next = -1
-	s.d.nodes = append(s.d.nodes, n)
+	s.d.nodes = appendGrowing(s.d.nodes, n, s.nodeBound)
 	return int32(len(s.d.nodes) - 1), nil
+}
+
+// nodeBound is the exact bound on the nodes of the input, so that an arena
+// sized by it never regrows: one per "<" that does not start an end tag,
+// one per text with a reference.
+func (s *scanner) nodeBound() int {
+	n := bytes.Count(s.src, []byte{'<'}) - bytes.Count(s.src, []byte("</")) + bytes.Count(s.src, []byte{'&'}) + 1
+	return min(n, s.maxNodes)
+}
+
+// attrBound bounds the attributes of the input: one per "=".
+func (s *scanner) attrBound() int { return min(bytes.Count(s.src, []byte{'='}), s.maxNodes) }
+
+// windowMax is the arena size (elements) up to which a window grows by
+// doubling.
+const windowMax = 1 << 16
+
+// appendGrowing appends v to an arena that was not sized up front (OnClose:
+// the consumer may drop subtrees, and the arena stays as large as its
+// largest window). It doubles the capacity up to windowMax; an arena that
+// outgrows that holds what the consumer keeps (a million siblings), and
+// goes straight to the input's bound, as a whole parse sizes it, instead of
+// append's growth by a quarter, which would copy it a dozen times over.
+func appendGrowing[T any](s []T, v T, bound func() int) []T {
+	if len(s) == cap(s) {
+		c := max(2*cap(s), 256)
+		if cap(s) >= windowMax {
+			c = max(bound(), 2*cap(s))
+		}
+		t := make([]T, len(s), c)
+		copy(t, s)
+		s = t
+	}
+	return append(s, v)
 }
 
 // link appends node i to the open element on top of the stack, or to the
@@ -1159,7 +1189,7 @@ func (s *scanner) attribute() error {
 		return s.errAt(s.pos, "more than %d nodes and attributes (limit: one per %d bytes of input)", s.maxNodes, s.lim.BytesPerNode)
 	}
 	s.created++
-	s.d.attrs = append(s.d.attrs, attr{name: span{int32(nameStart), int32(nameEnd - nameStart)}, plen: plen, val: val})
+	s.d.attrs = appendGrowing(s.d.attrs, attr{name: span{int32(nameStart), int32(nameEnd - nameStart)}, plen: plen, val: val}, s.attrBound)
 	return nil
 }
 

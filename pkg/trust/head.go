@@ -6,11 +6,8 @@ import (
 
 	"github.com/eutl/eutl/internal/xmlscan"
 	"github.com/eutl/eutl/pkg/tsl"
+	"github.com/eutl/eutl/pkg/xmldsig"
 )
-
-// headLimits are those of tsl.ParseBytes, which the head read replaces for
-// unverified input.
-var headLimits = xmlscan.Limits{MaxDepth: 64}
 
 // scanHead scans unverified input only as far as the end of the root's
 // first SchemeInformation child: what eutl reads of a list before
@@ -21,7 +18,9 @@ var headLimits = xmlscan.Limits{MaxDepth: 64}
 // error is the input's own up to that point, as a *tsl.ParseError at "/";
 // what follows the head is not checked here.
 func scanHead(data []byte) (xmlscan.Node, error) {
-	lim := headLimits
+	// The verifier's limits: the head read must refuse nothing the
+	// verifier accepts (a list nested 100 deep is valid).
+	lim := xmldsig.ScanLimits()
 	lim.CloseDepth = 2
 	lim.OnClose = func(n xmlscan.Node, depth int) (xmlscan.Action, error) {
 		if depth == 2 && n.Is(tsl.NSTSL, "SchemeInformation") {

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/eutl/eutl/pkg/tltest"
 	"github.com/eutl/eutl/pkg/tsl"
@@ -125,5 +126,31 @@ func TestReadHeadRefuses(t *testing.T) {
 		if ferr == nil || herr == nil || !errors.As(herr, &pe) || herr.Error() != ferr.Error() {
 			t.Errorf("%s: head %v, whole parse %v", name, herr, ferr)
 		}
+	}
+}
+
+// TestReadHeadAcceptsWhatTheVerifierAccepts: the head read has the
+// verifier's limits, not tsl.ParseBytes' tighter ones: a validly signed list
+// nested 100 deep inside SchemeInformation is read and verifies.
+func TestReadHeadAcceptsWhatTheVerifierAccepts(t *testing.T) {
+	k := tltest.MustKey(tltest.RSA2048, tltest.CertOptions{})
+	doc := tltest.Build(tltest.List{Territory: "BE", Sequence: 3, Version: 5})
+	el := doc.Root().SelectElement("SchemeInformation")
+	for i := 0; i < 100; i++ {
+		el = el.CreateElement("Deep")
+	}
+	data, err := tltest.Sign(doc, k, tltest.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := ReadHead(data)
+	if err != nil || head.Territory != "BE" {
+		t.Fatalf("head: %v", err)
+	}
+	if _, err := tsl.ParseBytes(data); err == nil {
+		t.Fatal("tsl.ParseBytes accepts 100 levels: the test no longer shows the difference")
+	}
+	if _, err := VerifyList(data, Expect{Territory: "BE", Allowed: [][]byte{k.DER}}, Options{At: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatalf("verify: %v", err)
 	}
 }

@@ -42,6 +42,11 @@ const (
 var scanLimits = xmlscan.Limits{MaxDepth: maxDepth, Bound: &xmlscan.Bound{
 	NS: NSDSig, Local: "Signature", MaxNodes: maxSignatureNodes, MaxBytes: maxSignatureBytes}}
 
+// ScanLimits are the tokenizer's limits the verifier reads a list with, for
+// a reader of unverified input that must refuse nothing the verifier
+// accepts (the head of a list, read to choose how to verify it).
+func ScanLimits() xmlscan.Limits { return scanLimits }
+
 // scanDocument applies the pre-parse limits and scans data.
 func scanDocument(data []byte, maxSize int64) (*xmlscan.Doc, error) {
 	if err := CheckInput(data, maxSize); err != nil {
