@@ -17,7 +17,12 @@ type strtab struct {
 	block []byte
 }
 
-const strBlock = 32 << 10
+// Blocks start small (most lists hold a few kilobytes of distinct text)
+// and double up to strBlock.
+const (
+	strBlockFirst = 2 << 10
+	strBlock      = 32 << 10
+)
 
 func newStrtab() *strtab { return &strtab{m: make(map[string]string, 256)} }
 
@@ -39,7 +44,11 @@ func (t *strtab) get(s string) string {
 		v = strings.Clone(s)
 	} else {
 		if cap(t.block)-len(t.block) < len(s) {
-			t.block = make([]byte, 0, strBlock)
+			size := min(max(2*cap(t.block), strBlockFirst), strBlock)
+			for size < len(s) {
+				size *= 2
+			}
+			t.block = make([]byte, 0, size)
 		}
 		off := len(t.block)
 		t.block = append(t.block, s...)

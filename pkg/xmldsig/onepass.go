@@ -71,7 +71,7 @@ func verifyOnePass(data []byte, allowed [][]byte, opts Options) (*Result, bool) 
 		return nil, false
 	}
 	hw := h.New()
-	p.bw = bufio.NewWriterSize(hw, 64<<10)
+	p.bw = bufio.NewWriterSize(hw, 8<<10) // SHA-256 takes 64-byte blocks: larger buffers only cost memory
 	lim := scanLimits
 	lim.CloseDepth = 3
 	lim.OnClose = p.closed
