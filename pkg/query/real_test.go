@@ -3,13 +3,13 @@ package query_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/query"
+	"github.com/eutl/eutl/pkg/tltest"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -75,19 +75,9 @@ func loadReal(t testing.TB) {
 			realErr = err
 			return
 		}
-		cp := func(from, to string) {
-			data, err := os.ReadFile(filepath.Join(src, from))
-			if err == nil {
-				err = os.WriteFile(filepath.Join(dir, to), data, 0o644)
-			}
-			if err != nil && realErr == nil {
-				realErr = err
-			}
-		}
-		cp("lotl/eu-lotl-seq390-2026-08-03.xml", "lotl.xml")
-		files, _ := filepath.Glob(filepath.Join(src, "tl-2026", "*.xml"))
-		for _, f := range files {
-			cp(filepath.Join("tl-2026", filepath.Base(f)), strings.ToUpper(strings.SplitN(filepath.Base(f), "-", 2)[0])+".xml")
+		if err := tltest.WriteRealSet(src, dir); err != nil {
+			realErr = err
+			return
 		}
 		realDir = dir
 		deferred := realChain(true, nil)

@@ -5,12 +5,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/eutl/eutl/pkg/fetch"
 	"github.com/eutl/eutl/pkg/snapshot"
+	"github.com/eutl/eutl/pkg/tltest"
 	"github.com/eutl/eutl/pkg/trust"
 )
 
@@ -24,24 +24,8 @@ func realCache(t testing.TB) string {
 		t.Skip("EUTL_REAL_TL_DIR is not set: real-list tests skipped (set it to ../shared/real-tl)")
 	}
 	dir := t.TempDir()
-	cp := func(from, to string) {
-		data, err := os.ReadFile(filepath.Join(src, from))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	lotl, _ := filepath.Glob(filepath.Join(src, "lotl", "eu-lotl-seq390*.xml"))
-	if len(lotl) != 1 {
-		t.Fatalf("lotl/eu-lotl-seq390*.xml: %v", lotl)
-	}
-	cp(filepath.Join("lotl", filepath.Base(lotl[0])), "lotl.xml")
-	files, _ := filepath.Glob(filepath.Join(src, "tl-2026", "*.xml"))
-	for _, f := range files {
-		cc := strings.ToUpper(strings.SplitN(filepath.Base(f), "-", 2)[0])
-		cp(filepath.Join("tl-2026", filepath.Base(f)), cc+".xml")
+	if err := tltest.WriteRealSet(src, dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }

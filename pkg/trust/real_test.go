@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/eutl/eutl/pkg/fetch"
+	"github.com/eutl/eutl/pkg/tltest"
 	"github.com/eutl/eutl/pkg/trust"
 	"github.com/eutl/eutl/pkg/tsl"
 )
@@ -32,6 +33,9 @@ func realDir(t testing.TB) string {
 func realCache(t testing.TB) string {
 	src := realDir(t)
 	dir := t.TempDir()
+	if err := tltest.WriteRealSet(src, dir); err != nil {
+		t.Fatal(err)
+	}
 	cp := func(from, to string) {
 		data, err := os.ReadFile(filepath.Join(src, from))
 		if err != nil {
@@ -41,16 +45,10 @@ func realCache(t testing.TB) string {
 			t.Fatal(err)
 		}
 	}
-	cp("lotl/eu-lotl-seq390-2026-08-03.xml", "lotl.xml")
 	for _, p := range []string{"282", "300", "335", "341"} {
 		cp("lotl/eu-lotl-pivot-"+p+".xml", "eu-lotl-pivot-"+p+".xml")
 	}
 	cp("lotl/eu-lotl-seq378-2026-01-21-pivot.xml", "eu-lotl-pivot-378.xml")
-	files, _ := filepath.Glob(filepath.Join(src, "tl-2026", "*.xml"))
-	for _, f := range files {
-		cc := strings.ToUpper(strings.SplitN(filepath.Base(f), "-", 2)[0])
-		cp(filepath.Join("tl-2026", filepath.Base(f)), cc+".xml")
-	}
 	return dir
 }
 

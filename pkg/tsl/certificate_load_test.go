@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/eutl/eutl/pkg/eutl"
 	"github.com/eutl/eutl/pkg/query"
 	"github.com/eutl/eutl/pkg/report"
+	"github.com/eutl/eutl/pkg/tltest"
 	"github.com/eutl/eutl/pkg/tsl"
 )
 
@@ -25,19 +24,8 @@ func TestRealLoadParsesNoCertificate(t *testing.T) {
 		t.Skip("EUTL_REAL_TL_DIR is not set: real-list tests skipped")
 	}
 	dir := t.TempDir()
-	cp := func(from, to string) {
-		data, err := os.ReadFile(filepath.Join(src, from))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cp(filepath.Join("lotl", "eu-lotl-seq390-2026-08-03.xml"), "lotl.xml")
-	files, _ := filepath.Glob(filepath.Join(src, "tl-2026", "*.xml"))
-	for _, f := range files {
-		cp(filepath.Join("tl-2026", filepath.Base(f)), strings.ToUpper(strings.SplitN(filepath.Base(f), "-", 2)[0])+".xml")
+	if err := tltest.WriteRealSet(src, dir); err != nil {
+		t.Fatal(err)
 	}
 	at := time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC)
 

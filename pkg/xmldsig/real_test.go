@@ -103,11 +103,33 @@ func pointerCerts(t *testing.T, dir string) map[string][][]byte {
 	return out
 }
 
-// TestRealLists verifies every real list with its signer pinned from the LOTL
-// pointers (or, where the manifest says no LOTL lists it, the embedded
-// certificate) and asserts the manifest's verdict of the independent
-// xmlsec1-based check (tools/xmlsec-verify-tl.sh).
-func TestRealLists(t *testing.T) {
+// allowed are the signers a real list is verified against: those the LOTL
+// pointers name for its territory (or, where the manifest says no LOTL lists
+// its signer, the certificate it embeds).
+func (r manifestRow) allowed(certs map[string][][]byte, data []byte) [][]byte {
+	var allowed [][]byte
+	switch {
+	case r.kind == "LOTL":
+		allowed = certs["EU"]
+	case strings.HasPrefix(r.kind, "TL "):
+		allowed = certs[strings.TrimPrefix(r.kind, "TL ")]
+	}
+	if r.pinnedBy == "none" || r.pinnedBy == "-" {
+		doc := etree.NewDocument()
+		if doc.ReadFromBytes(data) == nil {
+			for _, c := range doc.FindElements("//KeyInfo//X509Certificate") {
+				if der, err := decodeB64(c.Text()); err == nil {
+					allowed = append(allowed, der)
+				}
+			}
+		}
+	}
+	return allowed
+}
+
+// eachRealList runs f as a subtest for every file of the manifest, with its
+// bytes and the signers it is verified against.
+func eachRealList(t *testing.T, f func(t *testing.T, r manifestRow, data []byte, allowed [][]byte)) {
 	dir := realDir(t)
 	rows := readManifest(t, dir)
 	certs := pointerCerts(t, dir)
@@ -117,40 +139,32 @@ func TestRealLists(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var allowed [][]byte
-			switch {
-			case r.kind == "LOTL":
-				allowed = certs["EU"]
-			case strings.HasPrefix(r.kind, "TL "):
-				allowed = certs[strings.TrimPrefix(r.kind, "TL ")]
-			}
-			if r.pinnedBy == "none" || r.pinnedBy == "-" {
-				// No LOTL here lists the signer: pin the embedded certificate.
-				doc := etree.NewDocument()
-				if doc.ReadFromBytes(data) == nil {
-					for _, c := range doc.FindElements("//KeyInfo//X509Certificate") {
-						if der, err := decodeB64(c.Text()); err == nil {
-							allowed = append(allowed, der)
-						}
-					}
-				}
-			}
-			_, err = xmldsig.Verify(data, allowed, xmldsig.Options{})
-			wantOK := r.wrapper == "OK"
-			switch {
-			case wantOK && err != nil:
-				t.Fatalf("manifest says OK, eutl says: %v", err)
-			case !wantOK && err == nil:
-				t.Fatalf("manifest says %q, eutl accepts", r.wrapper)
-			case !wantOK:
-				var ve *xmldsig.Error
-				if !errors.As(err, &ve) {
-					t.Fatalf("error is not an *xmldsig.Error: %v", err)
-				}
-				t.Logf("rejected as expected: %v", err)
-			}
+			f(t, r, data, r.allowed(certs, data))
 		})
 	}
+}
+
+// TestRealLists verifies every real list with its signer pinned from the LOTL
+// pointers (or, where the manifest says no LOTL lists it, the embedded
+// certificate) and asserts the manifest's verdict of the independent
+// xmlsec1-based check (tools/xmlsec-verify-tl.sh).
+func TestRealLists(t *testing.T) {
+	eachRealList(t, func(t *testing.T, r manifestRow, data []byte, allowed [][]byte) {
+		_, err := xmldsig.Verify(data, allowed, xmldsig.Options{})
+		wantOK := r.wrapper == "OK"
+		switch {
+		case wantOK && err != nil:
+			t.Fatalf("manifest says OK, eutl says: %v", err)
+		case !wantOK && err == nil:
+			t.Fatalf("manifest says %q, eutl accepts", r.wrapper)
+		case !wantOK:
+			var ve *xmldsig.Error
+			if !errors.As(err, &ve) {
+				t.Fatalf("error is not an *xmldsig.Error: %v", err)
+			}
+			t.Logf("rejected as expected: %v", err)
+		}
+	})
 }
 
 func decodeB64(s string) ([]byte, error) { return xmldsig.DecodeBase64(s) }
