@@ -104,29 +104,14 @@ func checkLocatedSignature(loc located, allowed [][]byte, opts Options) (*stream
 	}
 	v := &streamVerifier{doc: doc, root: doc.Root(), allowed: allowed, opts: opts}
 	v.rootPath = "/" + v.root.Name()
-	for _, step := range []func() error{
-		v.indexIDs,
-		v.locateSignature,
-		v.checkSignatureShape,
-		v.readSignature,
-		v.classifyReferences,
-	} {
-		if step() != nil {
-			return nil, false
-		}
+	if runSteps(v.indexIDs, v.locateSignature, v.checkSignatureShape, v.readSignature, v.classifyReferences) != nil {
+		return nil, false
 	}
 	if m, err := lookupC14N(v.mainRef.c14n); err != nil || m.kind != 0 {
 		return nil, false // inclusive C14N: the tree path
 	}
-	for _, step := range []func() error{
-		v.checkSignedProperties,
-		v.verifySignatureValue,
-		v.checkSigningTime,
-		v.checkDocumentReference,
-	} {
-		if step() != nil {
-			return nil, false
-		}
+	if runSteps(v.checkSignedProperties, v.verifySignatureValue, v.checkSigningTime, v.checkDocumentReference) != nil {
+		return nil, false
 	}
 	return v, true
 }

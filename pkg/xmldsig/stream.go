@@ -105,35 +105,27 @@ func verifyWhole(data []byte, allowed [][]byte, opts Options) (*Result, error) {
 	}
 	v := &streamVerifier{doc: doc, root: doc.Root(), allowed: allowed, opts: opts}
 	v.rootPath = "/" + v.root.Name()
-	steps := []func() error{
-		v.indexIDs,
-		v.locateSignature,
-		v.checkSignatureShape,
-		v.readSignature,
-		v.classifyReferences,
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
-		}
+	if err := runSteps(v.indexIDs, v.locateSignature, v.checkSignatureShape, v.readSignature, v.classifyReferences); err != nil {
+		return nil, err
 	}
 	if !v.exclusive() {
 		return v.verifyByTree(data)
 	}
-	for _, step := range []func() error{
-		v.checkSignedProperties,
-		v.verifySignatureValue,
-		v.checkSigningTime,
-		v.checkDocumentReference,
-		v.digestDocument,
-		v.checkPinned,
-	} {
-		if err := step(); err != nil {
-			return nil, err
-		}
+	if err := runSteps(v.checkSignedProperties, v.verifySignatureValue, v.checkSigningTime, v.checkDocumentReference, v.digestDocument, v.checkPinned); err != nil {
+		return nil, err
 	}
 	v.res.Root = v.root
 	return v.res, nil
+}
+
+// runSteps runs the verifier's steps in order, up to the first error.
+func runSteps(steps ...func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type streamVerifier struct {
