@@ -103,10 +103,20 @@ type ProviderDetail struct {
 	Services []ServiceDetail
 }
 
+// ShowQuery says which providers `eutl show` describes.
+type ShowQuery struct {
+	Query   string // a name, trade name or identifier
+	Country string
+	At      time.Time
+	// Exact matches whole names and trade names only.
+	Exact bool
+}
+
 // Show returns every matching provider entry with each service's history.
-func (ix *Index) Show(query, country string, at time.Time) []ProviderDetail {
+func (ix *Index) Show(sq ShowQuery) []ProviderDetail {
+	at := sq.At
 	out := []ProviderDetail{}
-	for _, h := range ix.matchProviders(query, CountryAlias(country), false) {
+	for _, h := range ix.matchProviders(sq.Query, CountryAlias(sq.Country), sq.Exact) {
 		pe := h.pe
 		if !ix.usableAt(pe.list, at) {
 			continue

@@ -364,7 +364,7 @@ func TestCheckEvidence(t *testing.T) {
 		if ps := ix.Providers(query.ProvidersQuery{Kind: &qk, Qualified: true, At: at}); len(ps) != 1 || ps[0].Country != "EL" {
 			t.Errorf("qwac providers: %+v", ps)
 		}
-		sh := ix.Show("Certipost", "", at)
+		sh := ix.Show(query.ShowQuery{Query: "Certipost", At: at})
 		if len(sh) != 1 || len(sh[0].Services[0].History) != 3 || sh[0].Services[0].Qualified {
 			t.Errorf("show %+v", sh)
 		}

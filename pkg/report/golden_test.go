@@ -120,7 +120,7 @@ func TestGolden(t *testing.T) {
 			return report.WriteBatch(w, report.CSV, []report.Check{withLine(yes, 2), withLine(notQ, 3), withLine(ambiguous, 4), withLine(notFound, 5)})
 		},
 		"show.txt": func(w *bytes.Buffer) error {
-			return report.WriteShow(w, report.Table, report.FromShow(at, ix.Show("certipost", "", at), nil))
+			return report.WriteShow(w, report.Table, report.FromShow(at, ix.Show(query.ShowQuery{Query: "certipost", At: at}), nil))
 		},
 		"providers.txt": func(w *bytes.Buffer) error {
 			return report.WriteProviders(w, report.Table, report.FromProviders(at, ix.Providers(query.ProvidersQuery{At: at}), nil))
@@ -141,10 +141,10 @@ func TestGolden(t *testing.T) {
 			return report.WriteProviders(w, report.CSV, report.FromProviders(at, ix.Providers(query.ProvidersQuery{At: at}), nil))
 		},
 		"show.json": func(w *bytes.Buffer) error {
-			return report.WriteShow(w, report.JSON, report.FromShow(at, ix.Show("certipost", "", at), failed))
+			return report.WriteShow(w, report.JSON, report.FromShow(at, ix.Show(query.ShowQuery{Query: "certipost", At: at}), failed))
 		},
 		"show.csv": func(w *bytes.Buffer) error {
-			return report.WriteShow(w, report.CSV, report.FromShow(at, ix.Show("certipost", "", at), nil))
+			return report.WriteShow(w, report.CSV, report.FromShow(at, ix.Show(query.ShowQuery{Query: "certipost", At: at}), nil))
 		},
 		"verify.json": func(w *bytes.Buffer) error {
 			return report.WriteVerify(w, report.JSON, report.Verify{SchemaVersion: report.SchemaVersion, List: report.FromVerified(vl, "", "be.xml"), Overrides: []string{"allow-expired"}})

@@ -61,7 +61,7 @@ func TestRealLoadParsesNoCertificate(t *testing.T) {
 		if err := report.WriteProviders(&out, report.JSON, report.FromProviders(at, ps, ix.Failed())); err != nil {
 			t.Fatal(err)
 		}
-		if err := report.WriteShow(&out, report.JSON, report.FromShow(at, ix.Show(name, "", at), ix.Failed())); err != nil {
+		if err := report.WriteShow(&out, report.JSON, report.FromShow(at, ix.Show(query.ShowQuery{Query: name, At: at}), ix.Failed())); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 func newProvidersCmd(g *globalOptions) *cobra.Command {
 	var country, service string
-	var qualified bool
+	var qualified, exact bool
 	cmd := &cobra.Command{
 		Use:   "providers [QUERY]",
 		Short: "Find providers by name, trade name or identifier (case- and accent-insensitive)",
@@ -21,7 +21,7 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
   eutl providers --service qtst --qualified --format csv`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			pq := query.ProvidersQuery{Country: country, Qualified: qualified, At: g.at}
+			pq := query.ProvidersQuery{Country: country, Qualified: qualified, At: g.at, Exact: exact}
 			if len(args) == 1 {
 				pq.Query = args[0]
 			}
@@ -55,11 +55,13 @@ func newProvidersCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&country, "country", "", "only this territory (EL for Greece; GR accepted)")
 	cmd.Flags().StringVar(&service, "service", "", "only providers with a service of this type")
 	cmd.Flags().BoolVar(&qualified, "qualified", false, "only providers qualified (for --service, or for any type) at --at")
+	cmd.Flags().BoolVar(&exact, "exact", false, "match whole names and trade names (after folding), not names containing QUERY")
 	return cmd
 }
 
 func newShowCmd(g *globalOptions) *cobra.Command {
 	var country string
+	var exact bool
 	cmd := &cobra.Command{
 		Use:   "show PROVIDER",
 		Short: "Every service of a provider with its full status history",
@@ -71,12 +73,12 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := report.FromShow(g.at, ix.Show(args[0], country, g.at), ix.Failed())
+			out := report.FromShow(g.at, ix.Show(query.ShowQuery{Query: args[0], Country: country, At: g.at, Exact: exact}), ix.Failed())
 			if err := report.WriteShow(g.tableWriter(cmd), g.format, out); err != nil {
 				return err
 			}
 			if len(out.Providers) == 0 {
-				a := ix.Check(query.Query{Provider: args[0], Kind: query.AnyQualified(), Country: country, At: g.at})
+				a := ix.Check(query.Query{Provider: args[0], Kind: query.AnyQualified(), Country: country, At: g.at, Exact: exact})
 				if code := answerCode(a); code != ExitNotQualified && code != ExitOK {
 					return g.answerError(a)
 				}
@@ -86,6 +88,7 @@ func newShowCmd(g *globalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&country, "country", "", "only this territory (EL for Greece; GR accepted)")
+	cmd.Flags().BoolVar(&exact, "exact", false, "match whole names and trade names (after folding), not names containing PROVIDER")
 	return cmd
 }
 
