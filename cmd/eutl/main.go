@@ -22,17 +22,7 @@ import (
 // hang it. The cache stays consistent under any exit (writes are atomic).
 const graceAfterSignal = 700 * time.Millisecond
 
-// gcPercent is the collector's target unless GOGC says otherwise. eutl's
-// heap holds little that points anywhere (a list's bytes are read,
-// verified and dropped; the models are small), so collecting when the heap
-// has grown by half its live size instead of all of it costs little CPU and
-// keeps the peak closer to what is live (README, Performance).
-const gcPercent = 50
-
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {

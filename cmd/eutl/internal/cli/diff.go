@@ -148,7 +148,9 @@ func (g *globalOptions) runDiff(cmd *cobra.Command, args []string, f diffFlags) 
 			return usagef(fmt.Errorf("--since: %w", err))
 		}
 	}
+	restoreGC := g.lowGC()
 	res, err := eutl.Diff(ctx, dc)
+	restoreGC()
 	if err != nil {
 		return g.diffError(err)
 	}

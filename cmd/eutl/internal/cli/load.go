@@ -63,7 +63,9 @@ func (g *globalOptions) loadSetFor(ctx context.Context, territories []string, of
 	if bar != nil {
 		cfg.Progress = bar.event
 	}
+	restoreGC := g.lowGC()
 	set, err := eutl.Load(ctx, cfg)
+	restoreGC()
 	if bar != nil {
 		bar.finish()
 	}

@@ -59,7 +59,9 @@ The LIST object is printed in every case (every --format); exit 0 valid, 4 other
 			// counted as the list is read, never held.
 			var sum eutl.Summary
 			cfg.Summary = &sum
+			restoreGC := g.lowGC()
 			vl, err := eutl.VerifyList(cmd.Context(), data, cfg)
+			restoreGC()
 			var lotlErr *eutl.LOTLError
 			var cfgErr *eutl.ConfigError
 			switch {
