@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/eutl/eutl/internal/xmltext"
 )
 
 // ExcC14N writes the exclusive canonical form (Exclusive XML Canonicalization
@@ -308,7 +310,7 @@ func (x *excWriter) open(i int32) {
 			w.WriteString(dc.prefix)
 			w.WriteString(`="`)
 		}
-		escape(w, d.uris[dc.uri], true)
+		xmltext.WriteEscaped(w, d.uris[dc.uri], true)
 		w.WriteByte('"')
 		k := x.prefixKey(dc.prefix)
 		prev, ok := x.rendered[k]
@@ -323,7 +325,7 @@ func (x *excWriter) open(i int32) {
 		w.WriteByte(' ')
 		w.WriteString(d.str(a.name))
 		w.WriteString(`="`)
-		escape(w, d.str(a.val), true)
+		xmltext.WriteEscaped(w, d.str(a.val), true)
 		w.WriteByte('"')
 	}
 	w.WriteByte('>')
@@ -360,7 +362,7 @@ func (x *excWriter) run(limit int32) {
 			case Element:
 				x.open(c)
 			case Text:
-				escape(w, d.value(cn), false)
+				xmltext.WriteEscaped(w, d.value(cn), false)
 			case ProcInst:
 				x.pi(cn)
 			case Comment:
@@ -445,37 +447,6 @@ func (x *excWriter) pi(n *node) {
 		w.WriteString(v)
 	}
 	w.WriteString("?>")
-}
-
-// escape writes character data (attr false) or an attribute value as
-// canonical XML requires.
-func escape(w *bufio.Writer, s string, attr bool) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch c := s[i]; {
-		case c == '&':
-			esc = "&amp;"
-		case c == '<':
-			esc = "&lt;"
-		case c == '>' && !attr:
-			esc = "&gt;"
-		case c == '"' && attr:
-			esc = "&quot;"
-		case c == '\t' && attr:
-			esc = "&#x9;"
-		case c == '\n' && attr:
-			esc = "&#xA;"
-		case c == '\r':
-			esc = "&#xD;"
-		default:
-			continue
-		}
-		w.WriteString(s[last:i])
-		w.WriteString(esc)
-		last = i + 1
-	}
-	w.WriteString(s[last:])
 }
 
 // escapeGap writes character data read from the input (no references):

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+	"github.com/eutl/eutl/internal/xmltext"
 )
 
 // excWriter streams the exclusive canonical form (without comments) of an
@@ -224,35 +225,6 @@ func (x *excWriter) element(e *etree.Element) {
 
 // escapeText and escapeAttr write character data and attribute values as
 // canonical XML requires.
-func escapeText(w *bufio.Writer, s string) { escape(w, s, false) }
+func escapeText(w *bufio.Writer, s string) { xmltext.WriteEscaped(w, s, false) }
 
-func escapeAttr(w *bufio.Writer, s string) { escape(w, s, true) }
-
-func escape(w *bufio.Writer, s string, attr bool) {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch c := s[i]; {
-		case c == '&':
-			esc = "&amp;"
-		case c == '<':
-			esc = "&lt;"
-		case c == '>' && !attr:
-			esc = "&gt;"
-		case c == '"' && attr:
-			esc = "&quot;"
-		case c == '\t' && attr:
-			esc = "&#x9;"
-		case c == '\n' && attr:
-			esc = "&#xA;"
-		case c == '\r':
-			esc = "&#xD;"
-		default:
-			continue
-		}
-		w.WriteString(s[last:i])
-		w.WriteString(esc)
-		last = i + 1
-	}
-	w.WriteString(s[last:])
-}
+func escapeAttr(w *bufio.Writer, s string) { xmltext.WriteEscaped(w, s, true) }
