@@ -721,25 +721,7 @@ func (v *streamVerifier) checkSigningTime() error {
 }
 
 func (v *streamVerifier) checkDocumentReference() error {
-	r := v.mainRef
-	if !r.enveloped {
-		return errAt(r.path, ErrStructure, "reference to the document lacks the enveloped-signature transform")
-	}
-	switch {
-	case r.uri == "":
-	case strings.HasPrefix(r.uri, "#"):
-		id := r.uri[1:]
-		rootID := attrOr(v.root, "Id")
-		if rootID == "" || id != rootID {
-			return errAt(r.path, ErrStructure, "reference URI %q names an element other than the root (root Id %q); only the whole list may be signed", r.uri, rootID)
-		}
-		if n := len(v.ids[id]); n != 1 {
-			return errAt(r.path, ErrStructure, "Id %q appears %d times in the document", id, n)
-		}
-	default:
-		return errAt(r.path, ErrStructure, "reference URI %q is not same-document", r.uri)
-	}
-	return nil
+	return checkDocumentRef(v.mainRef, attrOr(v.root, "Id"), func(id string) int { return len(v.ids[id]) })
 }
 
 // digestDocument applies the enveloped-signature transform (the signature

@@ -516,6 +516,14 @@ func (ref *reference) defaultC14N() {
 }
 
 func checkMainRefTarget(r *reference, root *etree.Element, ix *docIndex) error {
+	return checkDocumentRef(r, root.SelectAttrValue("Id", ""), func(id string) int { return len(ix.ids[id]) })
+}
+
+// checkDocumentRef: the reference to the document is enveloped and names
+// the whole document (URI "") or the root by its Id, which no other element
+// bears (idCount says how many elements bear an Id). The whole, the
+// one-pass and the tree verifier share it.
+func checkDocumentRef(r *reference, rootID string, idCount func(string) int) error {
 	if !r.enveloped {
 		return errAt(r.path, ErrStructure, "reference to the document lacks the enveloped-signature transform")
 	}
@@ -523,11 +531,10 @@ func checkMainRefTarget(r *reference, root *etree.Element, ix *docIndex) error {
 	case r.uri == "":
 	case strings.HasPrefix(r.uri, "#"):
 		id := r.uri[1:]
-		rootID := root.SelectAttrValue("Id", "")
 		if rootID == "" || id != rootID {
 			return errAt(r.path, ErrStructure, "reference URI %q names an element other than the root (root Id %q); only the whole list may be signed", r.uri, rootID)
 		}
-		if n := len(ix.ids[id]); n != 1 {
+		if n := idCount(id); n != 1 {
 			return errAt(r.path, ErrStructure, "Id %q appears %d times in the document", id, n)
 		}
 	default:
