@@ -278,13 +278,19 @@ func (n Node) Text() string {
 // Path returns an XPath-like location of element n: /Root/Child[2]/…,
 // with a position wherever several siblings share the name.
 func (n Node) Path() string {
+	return n.path(Node.Name, func(c, e Node) bool { return c.Name() == e.Name() })
+}
+
+// path is the location of n, each step named by name, with a position
+// among the siblings same says are alike when there are several.
+func (n Node) path(name func(Node) string, same func(c, e Node) bool) string {
 	var parts []string
 	for e := n; e.Valid(); e = e.Parent() {
-		p := e.Name()
+		p := name(e)
 		if par := e.Parent(); par.Valid() {
 			count, pos := 0, 0
 			for c := par.d.first(par.i); c >= 0; c = par.d.nodes[c].next {
-				if c := (Node{par.d, c}); c.sibling() && c.Name() == p {
+				if c := (Node{par.d, c}); c.sibling() && same(c, e) {
 					count++
 					if c.i == e.i {
 						pos = count
@@ -358,29 +364,5 @@ func (n Node) Subtree() int {
 // LocalPath is Path with local names: /TrustServiceStatusList/SchemeInformation,
 // a position wherever several siblings share the namespace and local name.
 func (n Node) LocalPath() string {
-	var parts []string
-	for e := n; e.Valid(); e = e.Parent() {
-		p := e.Local()
-		if par := e.Parent(); par.Valid() {
-			count, pos := 0, 0
-			for c := par.d.first(par.i); c >= 0; c = par.d.nodes[c].next {
-				if c := (Node{par.d, c}); c.sibling() && c.Is(e.NS(), p) {
-					count++
-					if c.i == e.i {
-						pos = count
-					}
-				}
-			}
-			if count > 1 {
-				p += "[" + itoa(pos) + "]"
-			}
-		}
-		parts = append(parts, p)
-	}
-	var b strings.Builder
-	for i := len(parts) - 1; i >= 0; i-- {
-		b.WriteByte('/')
-		b.WriteString(parts[i])
-	}
-	return b.String()
+	return n.path(Node.Local, func(c, e Node) bool { return c.Is(e.NS(), e.Local()) })
 }
