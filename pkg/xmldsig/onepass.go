@@ -51,7 +51,7 @@ type Parts struct {
 var errAbandon = errors.New("one pass abandoned")
 
 func verifyOnePass(data []byte, allowed [][]byte, opts Options) (*Result, bool) {
-	if CheckInput(data, opts.MaxSize) != nil {
+	if checkInput(data, opts.MaxSize, false) != nil {
 		return nil, false
 	}
 	loc, ok := locate(data)

@@ -129,6 +129,17 @@ func TestOnePassShapes(t *testing.T) {
 		{"fake signature in a comment before", cat(base[:sigAt], []byte("<!-- <ds:Signature> -->"), base[sigAt:]), true, true},
 		{"digest broken", bytes.Replace(base, []byte("Provider"), []byte("Pr0vider"), 1), false, false},
 		{"truncated", base[:len(base)-40], false, false},
+		// the one pass leaves these to its scanner; the whole verifier's
+		// CheckInput reports them
+		{"invalid UTF-8 in a provider", bytes.Replace(base, []byte("Provider"), []byte("Pro\xffider"), 1), false, false},
+		{"NUL in a provider", bytes.Replace(base, []byte("Provider"), []byte("Pro\x00ider"), 1), false, false},
+		{"invalid UTF-8 after the root", cat(base, []byte("<!-- \xff -->")), false, false},
+		// comments are not signed: only the character check refuses these
+		{"invalid UTF-8 in a comment", bytes.Replace(base, []byte("<SchemeInformation>"), []byte("<SchemeInformation><!-- \xff -->"), 1), false, false},
+		{"NUL in a comment", bytes.Replace(base, []byte("<SchemeInformation>"), []byte("<SchemeInformation><!-- \x00 -->"), 1), false, false},
+		{"invalid UTF-8 in a comment in the last provider", lastProviderComment(base, "\xff"), false, false},
+		{"a valid comment in the last provider", lastProviderComment(base, "ok"), true, true},
+		{"a valid comment there", bytes.Replace(base, []byte("<SchemeInformation>"), []byte("<SchemeInformation><!-- é -->"), 1), true, true},
 		{"second signature", cat(body, base[sigAt:end], rootEnd), false, false},
 	}
 	for _, c := range cases {
@@ -145,6 +156,13 @@ func TestOnePassShapes(t *testing.T) {
 }
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// lastProviderComment puts a comment holding text at the end of the last
+// provider, after every other provider was handed over.
+func lastProviderComment(data []byte, text string) []byte {
+	i := bytes.LastIndex(data, []byte("</TrustServiceProvider>"))
+	return cat(data[:i], []byte("<!-- "+text+" -->"), data[i:])
+}
 
 // moveSignatureFirst puts the signature before SchemeInformation.
 func moveSignatureFirst(t *testing.T, data []byte) []byte {

@@ -138,7 +138,13 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // CheckInput applies the pre-parse limits to raw input: size, emptiness,
 // UTF-8, no DOCTYPE or entity declarations, no non-UTF-8 encoding.
-func CheckInput(data []byte, maxSize int64) error {
+func CheckInput(data []byte, maxSize int64) error { return checkInput(data, maxSize, true) }
+
+// checkInput is CheckInput; without chars it leaves the UTF-8 and NUL
+// checks to the scanner, which makes them as it reads (the one pass: any
+// failure there sends the document to the whole verifier, whose CheckInput
+// reports it).
+func checkInput(data []byte, maxSize int64, chars bool) error {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
@@ -152,7 +158,7 @@ func CheckInput(data []byte, maxSize int64) error {
 	if len(body) >= 2 && (body[0] == 0xFE && body[1] == 0xFF || body[0] == 0xFF && body[1] == 0xFE || body[0] == 0 || body[1] == 0) {
 		return errAt("/", ErrMalformed, "document is UTF-16 or UTF-32; only UTF-8 is accepted")
 	}
-	if !utf8.Valid(body) {
+	if chars && !utf8.Valid(body) {
 		off := 0
 		for off < len(body) {
 			r, n := utf8.DecodeRune(body[off:])
@@ -163,7 +169,7 @@ func CheckInput(data []byte, maxSize int64) error {
 		}
 		return errAt("/", ErrMalformed, "invalid UTF-8 at byte offset %d", off+len(data)-len(body))
 	}
-	if bytes.IndexByte(body, 0) >= 0 {
+	if chars && bytes.IndexByte(body, 0) >= 0 {
 		return errAt("/", ErrMalformed, "NUL byte in document")
 	}
 	// Markup declarations in any case, anywhere (inside comments and CDATA
