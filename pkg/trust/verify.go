@@ -215,6 +215,11 @@ func verifyList(data []byte, exp Expect, o Options, fingerprints []string) (*Ver
 		ParentNS: tsl.NSTSL, Parent: "TrustServiceProviderList",
 		ChildNS: tsl.NSTSL, Child: "TrustServiceProvider",
 		Take: func(el xmlscan.Node) error { return b.Provider(el) },
+		// and each of its services as it is read: a list of one large
+		// provider is held one service at a time
+		InnerParentNS: tsl.NSTSL, InnerParent: "TSPServices",
+		InnerNS: tsl.NSTSL, Inner: "TSPService",
+		TakeInner: func(el xmlscan.Node) error { return b.Service(el) },
 		Reset: func() {
 			if o.Providers != nil {
 				o.Providers.Reset()

@@ -105,6 +105,29 @@ func TestBuilderMatchesParse(t *testing.T) {
 			if !reflect.DeepEqual(want, got2) {
 				t.Fatal("with a sink, the rest of the list differs from Parse's")
 			}
+			// Services handed over one by one before their provider, as the
+			// one pass does for a large provider.
+			doc4, _ := xmlscan.Parse(data, xmlscan.Limits{MaxDepth: 64})
+			b4 := tsl.NewBuilder()
+			for _, p := range providersOf(doc4.Root()) {
+				if svcs := firstChild(p, "TSPServices"); svcs.Valid() {
+					var list []xmlscan.Node
+					for c := svcs.FirstElement(); c.Valid(); c = c.NextElement() {
+						if c.Is(tsl.NSTSL, "TSPService") {
+							list = append(list, c)
+						}
+					}
+					for _, c := range list {
+						_ = b4.Service(c)
+						doc4.Detach(c)
+					}
+				}
+				_ = b4.Provider(p)
+				doc4.Detach(p)
+			}
+			if got4, err := b4.Finish(doc4.Root()); err != nil || !reflect.DeepEqual(want, got4) {
+				t.Fatalf("services handed over: %v, or another list than Parse's", err)
+			}
 			// A sink and nothing handed over (the whole-document fallback):
 			// Finish sends every provider of the tree.
 			whole, _ := xmlscan.Parse(data, xmlscan.Limits{MaxDepth: 64})
@@ -179,4 +202,27 @@ func walkMemory(v reflect.Value, f func(p uintptr, size int, where string), wher
 			walkMemory(it.Value(), f, where+"{}", depth+1)
 		}
 	}
+}
+
+// providersOf are the providers of root's first TrustServiceProviderList.
+func providersOf(root xmlscan.Node) []xmlscan.Node {
+	var out []xmlscan.Node
+	if l := firstChild(root, "TrustServiceProviderList"); l.Valid() {
+		for p := l.FirstElement(); p.Valid(); p = p.NextElement() {
+			if p.Is(tsl.NSTSL, "TrustServiceProvider") {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// firstChild is el's first child element named local in the TSL namespace.
+func firstChild(el xmlscan.Node, local string) xmlscan.Node {
+	for c := el.FirstElement(); c.Valid(); c = c.NextElement() {
+		if c.Is(tsl.NSTSL, local) {
+			return c
+		}
+	}
+	return xmlscan.Node{}
 }

@@ -142,8 +142,10 @@ type Builder struct {
 	Sink      func(*Provider)
 	strs      *strtab
 	providers []Provider
-	given     int    // providers built by Provider
-	base      string // the providers' path without the index
+	given     int       // providers built by Provider
+	services  []Service // handed to Service, for the provider being read
+	svcBase   string    // their path without the index
+	base      string    // the providers' path without the index
 	err       error
 	// single is the only provider when it went to Sink with its path
 	// indexed: it goes to Sink at Finish, once the count is known.
@@ -164,7 +166,9 @@ func (b *Builder) Provider(el xmlscan.Node) error {
 	if b.base == "" {
 		b.base = node{el: el.Parent()}.where() + "/TrustServiceProvider"
 	}
-	p, err := parseProvider(node{el: el, path: indexed(b.base, b.given, 2)})
+	p, err := parseProviderWith(node{el: el, path: indexed(b.base, b.given, 2)}, b.services)
+	clear(b.services)
+	b.services = b.services[:0] // copied into p: the buffer serves the next provider
 	if err != nil {
 		b.err = err
 		return err
@@ -183,6 +187,31 @@ func (b *Builder) Provider(el xmlscan.Node) error {
 		}
 		b.Sink(&p)
 	}
+	return nil
+}
+
+// Service parses el, the next TSPService of the first TSPServices of the
+// provider being read (the one the next call to Provider receives, with
+// these services detached from it), in document order. A verifier hands
+// over services so that a list of one large provider is held one service at
+// a time.
+func (b *Builder) Service(el xmlscan.Node) error {
+	if b.err != nil {
+		return b.err
+	}
+	prov := el.Parent().Parent()
+	if b.base == "" {
+		b.base = node{el: prov.Parent()}.where() + "/TrustServiceProvider"
+	}
+	if len(b.services) == 0 {
+		b.svcBase = indexed(b.base, b.given, 2) + "/TSPServices/TSPService"
+	}
+	s, err := parseService(node{el: el, path: indexed(b.svcBase, len(b.services), 2)})
+	if err != nil {
+		b.err = err
+		return err
+	}
+	b.services = append(b.services, s)
 	return nil
 }
 
@@ -260,12 +289,7 @@ func unindex(p *Provider, base string) {
 	}
 	fix(&p.Path)
 	for i := range p.Services {
-		s := &p.Services[i]
-		fix(&s.Path)
-		fix(&s.Current.Path)
-		for j := range s.History {
-			fix(&s.History[j].Path)
-		}
+		unindexService(&p.Services[i], base)
 	}
 }
 
@@ -566,7 +590,12 @@ func parseDigitalID(n node) (DigitalID, error) {
 	return d, nil
 }
 
-func parseProvider(tn node) (Provider, error) {
+func parseProvider(tn node) (Provider, error) { return parseProviderWith(tn, nil) }
+
+// parseProviderWith parses a provider whose first services were parsed
+// already (given, with paths indexed as if there were several), the
+// elements detached from tn.
+func parseProviderWith(tn node, given []Service) (Provider, error) {
 	p := Provider{Path: tn.path}
 	info, err := tn.require(NSTSL, "TSPInformation")
 	if err != nil {
@@ -593,17 +622,36 @@ func parseProvider(tn node) (Provider, error) {
 	}
 	if svcs, ok := tn.child(NSTSL, "TSPServices"); ok {
 		k, base := svcs.count(NSTSL, "TSPService"), p.Path+"/TSPServices/TSPService"
-		p.Services = make([]Service, 0, k)
+		p.Services = append(make([]Service, 0, len(given)+k), given...)
 		for i, sn := range svcs.children(NSTSL, "TSPService") {
-			sn.path = indexed(base, i, k)
+			sn.path = indexed(base, len(given)+i, len(given)+k)
 			s, err := parseService(sn)
 			if err != nil {
 				return p, err
 			}
 			p.Services = append(p.Services, s)
 		}
+		if len(given) == 1 && k == 0 {
+			unindexService(&p.Services[0], base)
+		}
 	}
 	return p, nil
+}
+
+// unindexService gives a provider's only service the paths parseProvider
+// gives it: without "[1]".
+func unindexService(s *Service, base string) {
+	from := base + "[1]"
+	fix := func(p *string) {
+		if strings.HasPrefix(*p, from) {
+			*p = base + (*p)[len(from):]
+		}
+	}
+	fix(&s.Path)
+	fix(&s.Current.Path)
+	for j := range s.History {
+		fix(&s.History[j].Path)
+	}
 }
 
 func parseService(sn node) (Service, error) {

@@ -43,7 +43,15 @@ type Parts struct {
 	// Take receives each part in document order. An error abandons the
 	// one pass.
 	Take func(el xmlscan.Node) error
-	// Reset discards everything Take received.
+	// InnerParent and Inner, when set, name smaller parts inside each part:
+	// each element named Inner below the part's first element named
+	// InnerParent (a provider's services), handed to TakeInner and dropped
+	// as it is read, before the part itself goes to Take. A list made of
+	// one large provider is then held one service at a time.
+	InnerParentNS, InnerParent string
+	InnerNS, Inner             string
+	TakeInner                  func(el xmlscan.Node) error
+	// Reset discards everything Take and TakeInner received.
 	Reset func()
 }
 
@@ -62,7 +70,7 @@ func verifyOnePass(data []byte, allowed [][]byte, opts Options) (*Result, bool) 
 	if !ok {
 		return nil, false
 	}
-	p := &onePass{v: v, loc: loc, parts: opts.Parts, want: map[string]int{}}
+	p := &onePass{v: v, loc: loc, parts: opts.Parts, want: map[string]int{}, innerOf: -1}
 	for _, id := range v.wantIDs() {
 		p.want[id] = 0
 	}
@@ -73,7 +81,7 @@ func verifyOnePass(data []byte, allowed [][]byte, opts Options) (*Result, bool) 
 	hw := h.New()
 	p.bw = bufio.NewWriterSize(hw, 8<<10) // SHA-256 takes 64-byte blocks: larger buffers only cost memory
 	lim := scanLimits
-	lim.CloseDepth = 3
+	lim.CloseDepth = 5
 	lim.OnClose = p.closed
 	doc, err := xmlscan.Parse(data, lim)
 	if err != nil || p.stream == nil || p.sigs != 1 {
@@ -136,8 +144,12 @@ type onePass struct {
 	// lists counts the root's Parent elements closed so far: parts are
 	// taken from the first one only, as the model reads the first only.
 	lists int
-	sigs  int // ds:Signature elements met
-	want  map[string]int
+	// inners counts the InnerParent elements of the part innerOf closed
+	// so far: inner parts are taken from the first one only.
+	innerOf int
+	inners  int
+	sigs    int // ds:Signature elements met
+	want    map[string]int
 }
 
 // closed is the scanner's OnClose: depth 2 are the root's children, depth 3
@@ -160,20 +172,49 @@ func (p *onePass) closed(n xmlscan.Node, depth int) (xmlscan.Action, error) {
 			p.lists++
 		}
 	case 3:
-		parent := n.Parent()
-		if p.lists > 0 || !n.Is(p.parts.ChildNS, p.parts.Child) || !parent.Is(p.parts.ParentNS, p.parts.Parent) || parent.Parent().Index() != n.Doc().Root().Index() {
+		if !p.isPart(n) {
 			return xmlscan.Keep, nil
 		}
-		p.count(n)
-		if err := p.stream.Through(n); err != nil {
-			return xmlscan.Keep, errAbandon
+		return p.take(n, p.parts.Take)
+	case 4:
+		if pr := n.Parent(); p.parts.InnerParent != "" && n.Is(p.parts.InnerParentNS, p.parts.InnerParent) && p.isPart(pr) {
+			if p.innerOf != pr.Index() {
+				p.innerOf, p.inners = pr.Index(), 0
+			}
+			p.inners++
 		}
-		if err := p.parts.Take(n); err != nil {
-			return xmlscan.Keep, errAbandon
+	case 5:
+		c := n.Parent()
+		if p.parts.TakeInner == nil || !n.Is(p.parts.InnerNS, p.parts.Inner) || !c.Is(p.parts.InnerParentNS, p.parts.InnerParent) || !p.isPart(c.Parent()) {
+			return xmlscan.Keep, nil
 		}
-		return xmlscan.Drop, nil
+		if p.innerOf == c.Parent().Index() && p.inners > 0 {
+			return xmlscan.Keep, nil // not the part's first InnerParent: the model reads the first only
+		}
+		return p.take(n, p.parts.TakeInner)
 	}
 	return xmlscan.Keep, nil
+}
+
+// isPart reports whether el is a part: a Child of the root's first Parent.
+func (p *onePass) isPart(el xmlscan.Node) bool {
+	if !el.Valid() || !el.Is(p.parts.ChildNS, p.parts.Child) {
+		return false
+	}
+	parent := el.Parent()
+	return parent.Is(p.parts.ParentNS, p.parts.Parent) && parent.Parent().Index() == el.Doc().Root().Index() && p.lists == 0
+}
+
+// take hashes el, hands it over and drops it.
+func (p *onePass) take(el xmlscan.Node, to func(xmlscan.Node) error) (xmlscan.Action, error) {
+	p.count(el)
+	if err := p.stream.Through(el); err != nil {
+		return xmlscan.Keep, errAbandon
+	}
+	if err := to(el); err != nil {
+		return xmlscan.Keep, errAbandon
+	}
+	return xmlscan.Drop, nil
 }
 
 // count counts, in el's subtree (detached nodes left out), the ds:Signature

@@ -17,8 +17,11 @@ func providerParts(b **tsl.Builder) *xmldsig.Parts {
 	return &xmldsig.Parts{
 		ParentNS: tsl.NSTSL, Parent: "TrustServiceProviderList",
 		ChildNS: tsl.NSTSL, Child: "TrustServiceProvider",
-		Take:  func(el xmlscan.Node) error { return (*b).Provider(el) },
-		Reset: func() { *b = tsl.NewBuilder() },
+		Take:          func(el xmlscan.Node) error { return (*b).Provider(el) },
+		InnerParentNS: tsl.NSTSL, InnerParent: "TSPServices",
+		InnerNS: tsl.NSTSL, Inner: "TSPService",
+		TakeInner: func(el xmlscan.Node) error { return (*b).Service(el) },
+		Reset:     func() { *b = tsl.NewBuilder() },
 	}
 }
 
@@ -118,6 +121,9 @@ func TestOnePassShapes(t *testing.T) {
 		{"as signed", base, true, true},
 		{"root Id reference", sign(t, k, tltest.SignOptions{RootIDReference: true}), true, true},
 		{"P-256", sign(t, ks[tltest.P256], tltest.SignOptions{}), true, true},
+		{"one provider with many services", oneProvider(t, k, 40), true, true},
+		{"one provider with one service", oneProvider(t, k, 1), true, true},
+		{"a second TSPServices (the model reads the first)", secondServices(t, k), true, true},
 		{"inclusive C14N 1.1", sign(t, k, tltest.SignOptions{C14N: xmldsig.C14N11}), false, true},
 		// exclusive c14n drops comments: still valid, but the signature's
 		// end tag is no longer next to the root's
@@ -156,6 +162,36 @@ func TestOnePassShapes(t *testing.T) {
 }
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// oneProvider is a signed list of one provider with n services.
+func oneProvider(t *testing.T, k *tltest.Key, n int) []byte {
+	l := tltest.LargeList("BE", 5*18500)
+	p := l.Providers[0]
+	for _, q := range l.Providers[1:] {
+		p.Services = append(p.Services, q.Services...)
+	}
+	p.Services = p.Services[:n]
+	l.Providers = []tltest.Provider{p}
+	data, err := tltest.SignList(l, k, tltest.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// secondServices is a signed list whose providers each have a second
+// TSPServices element, which the model does not read.
+func secondServices(t *testing.T, k *tltest.Key) []byte {
+	doc := tltest.Build(tltest.LargeList("BE", 3*18500))
+	for _, tsp := range doc.Root().SelectElement("TrustServiceProviderList").SelectElements("TrustServiceProvider") {
+		tsp.AddChild(tsp.SelectElement("TSPServices").Copy())
+	}
+	data, err := tltest.Sign(doc, k, tltest.SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
 
 // lastProviderComment puts a comment holding text at the end of the last
 // provider, after every other provider was handed over.
